@@ -1,0 +1,1 @@
+"""risk-register: estates and health-and-safety risk register for the Probation Service."""

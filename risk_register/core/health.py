@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from litestar import get
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from risk_register.core.problems import problem_responses
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+@get("/health", tags=["Service"], summary="Liveness and database reachability",
+     responses=problem_responses(400))
+async def health(db_session: AsyncSession) -> Health:
+    await db_session.execute(text("SELECT 1"))
+    return Health(status="ok", database=db_session.get_bind().dialect.name)

@@ -1,0 +1,144 @@
+"""RFC 9457 problem details for every error the API can answer, and their OpenAPI description."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import structlog
+from advanced_alchemy import exceptions as aa_exc
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+from pydantic import BaseModel, Field
+
+from risk_register.core.errors import DomainError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_TYPE_PREFIX = "urn:risk-register:problem:"
+
+log = structlog.get_logger(__name__)
+
+
+class ProblemField(BaseModel):
+    field: str = Field(description="The request field (dotted path), query parameter or import column at fault")
+    reason: str
+    row: int | None = Field(default=None, description="1-based data row of an uploaded file, when it is one")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details body."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[ProblemField] = Field(default_factory=list)
+
+
+def _problem(status: int, slug: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
+             headers: dict[str, str] | None = None) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=status,
+        type_=f"{_TYPE_PREFIX}{slug}",
+        title=title,
+        detail=detail,
+        extra={"errors": errors or []},
+        headers=headers,
+    )
+
+
+def _from_domain(exc: DomainError) -> ProblemDetailsException:
+    slug = type(exc).__name__.lower()
+    return _problem(exc.status_code, slug, exc.title, exc.detail, [p.as_dict() for p in exc.problems])
+
+
+def _from_validation(exc: ValidationException) -> ProblemDetailsException:
+    raw = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        {"field": str(item.get("key") or item.get("source") or "body"), "reason": str(item.get("message", ""))}
+        for item in raw
+        if isinstance(item, Mapping)
+    ]
+    # Litestar marks query, path, header and cookie errors with their source; a pydantic body error comes
+    # with no source (or "body"). A malformed parameter is a 400, a body that breaks its schema a 422.
+    in_body = any(isinstance(item, Mapping) and item.get("source") in (None, "body") for item in raw)
+    status = 422 if in_body else 400
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors) or str(exc.detail)
+    return _problem(status, "validation", "Invalid request", detail, errors)
+
+
+def _from_http(exc: HTTPException) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=exc.status_code, title=exc.detail, detail=exc.detail, headers=exc.headers,
+        extra={"errors": exc.extra if isinstance(exc.extra, list) else []},
+    )
+
+
+def _from_repository(exc: aa_exc.RepositoryError) -> ProblemDetailsException:
+    # Every class in Advanced Alchemy's hierarchy is mapped here: its own default handler is skipped once
+    # any subclass has a handler (see ../shared/architecture.md).
+    if isinstance(exc, aa_exc.NotFoundError):
+        return _problem(404, "not-found", "Not found", "No such record")
+    if isinstance(exc, aa_exc.DuplicateKeyError):
+        return _problem(409, "duplicate", "Conflict", "A record with that unique value already exists")
+    if isinstance(exc, aa_exc.ForeignKeyError):
+        return _problem(409, "reference", "Conflict", "The record is referenced by, or refers to, another record")
+    if isinstance(exc, aa_exc.IntegrityError):
+        return _problem(409, "integrity", "Conflict", "The change conflicts with existing data")
+    log.error("repository_error", error=str(exc))
+    return _problem(500, "internal", "Internal server error", "The request could not be completed")
+
+
+def _from_unexpected(exc: Exception) -> ProblemDetailsException:
+    log.exception("unhandled_error", error_type=type(exc).__name__)
+    return _problem(500, "internal", "Internal server error", "The request could not be completed")
+
+
+def problem_details_config() -> ProblemDetailsConfig:
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        DomainError: _from_domain,
+        ValidationException: _from_validation,
+        HTTPException: _from_http,
+        aa_exc.RepositoryError: _from_repository,
+        aa_exc.NotFoundError: _from_repository,
+        aa_exc.IntegrityError: _from_repository,
+        aa_exc.DuplicateKeyError: _from_repository,
+        aa_exc.ForeignKeyError: _from_repository,
+        aa_exc.MultipleResultsFoundError: _from_repository,
+        aa_exc.InvalidRequestError: _from_repository,
+        Exception: _from_unexpected,
+    }
+    return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)
+
+
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE,
+                        generate_examples=False)
+
+
+_ALL = {
+    400: _spec("Malformed request: a parameter is missing or has the wrong form"),
+    401: _spec("Not authenticated"),
+    403: _spec("Authenticated but not allowed"),
+    404: _spec("No such record"),
+    409: _spec("Conflicts with existing data (duplicate or still referenced)"),
+    412: _spec("The If-Match version is stale"),
+    413: _spec("Request body too large"),
+    422: _spec("The request breaks a rule: each failing field is named with its reason"),
+    428: _spec("If-Match is required"),
+    429: _spec("Too many requests"),
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI response specs for the problem statuses a handler can answer."""
+    return {status: _ALL[status] for status in statuses}
+
+
+READ_ONE = problem_responses(400, 404)
+READ_MANY = problem_responses(400, 422)
+CREATE = problem_responses(400, 404, 409, 422)
+UPDATE = problem_responses(400, 404, 409, 422)
+DELETE = problem_responses(400, 404, 409)

@@ -1,0 +1,99 @@
+"""Base pydantic models and field types shared by every domain's request and response bodies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    # JSON has no date type: accept exactly YYYY-MM-DD and nothing looser (pydantic's lax mode would take
+    # a number as a Unix timestamp, "20240101" too).
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("is not a real calendar date") from exc
+
+
+def _money(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:  # pragma: no cover - str(float) is always a valid Decimal
+        raise ValueError("must be a number") from exc
+    if not amount.is_finite():
+        raise ValueError("must be a finite number")
+    return amount
+
+
+def _whole_number(value: Any) -> Any:
+    # Litestar calls model_validate(strict=False), which overrides pydantic's Strict(): refuse by hand the
+    # values lax mode would coerce (true, 3.0, "3").
+    if type(value) is not int:
+        raise ValueError("must be a whole number")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, max_digits=14, decimal_places=2)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields refused, nothing coerced.
+
+    Not ``strict=True`` model-wide: Litestar validates decoded Python objects, where strict mode would refuse
+    enum values and UUIDs given as JSON strings. Instead the coercing types are made strict one by one:
+    integers use WholeNumber (no ``true`` or ``"3"`` for a number), dates use IsoDate, money uses Money;
+    pydantic already refuses numbers for strings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, with the total number of matching records."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class PatchModel(InputModel):
+    """A partial update: omitted fields stay as they are; ``null`` clears a field only where the field may
+    be empty (listed in ``clearable``)."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
