@@ -46,8 +46,13 @@ def demo() -> None:
 
 
 @demo.command(name="load", help="Fill the database with a deterministic demo estate.")
-@click.option("--scale", type=click.IntRange(1, 1000), default=1, show_default=True,
-              help="Multiple of the real estate's size (1, 10, 100 for benchmarks).")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Multiple of the real estate's size (1, 10, 100 for benchmarks).",
+)
 @click.option("--seed", type=int, default=20250401, show_default=True)
 @click.option("--force", is_flag=True, help="Load even if the database already has sites.")
 def demo_load(scale: int, seed: int, force: bool) -> None:
@@ -67,15 +72,23 @@ def demo_load(scale: int, seed: int, force: bool) -> None:
         try:
             async with async_sessionmaker(engine)() as session:
                 result = await load_demo(
-                    session, load_organisation(settings.config_dir), load_estates_rules(settings.config_dir),
-                    scale=scale, seed=seed, today=today(settings), only_if_empty=not force)
+                    session,
+                    load_organisation(settings.config_dir),
+                    load_estates_rules(settings.config_dir),
+                    scale=scale,
+                    seed=seed,
+                    today=today(settings),
+                    only_if_empty=not force,
+                )
                 await session.commit()
         finally:
             await engine.dispose()
         if result.skipped:
             click.echo(f"database already has {result.sites} sites: demo data not loaded (use --force)")
         else:
-            click.echo(f"loaded demo estate x{scale}: {result.sites} sites, {result.findings} accessibility "
-                       f"findings, {result.projects} refurbishment projects, {result.actions} remediation actions")
+            click.echo(
+                f"loaded demo estate x{scale}: {result.sites} sites, {result.findings} accessibility "
+                f"findings, {result.projects} refurbishment projects, {result.actions} remediation actions"
+            )
 
     asyncio.run(run())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from risk_register.core.context import Context
 from risk_register.core.errors import FieldProblem, raise_if_any
@@ -23,15 +24,19 @@ class OrgFilter:
 
 
 def provide_org_filter(
-    context: Context,
-    area: Annotated[str | None, Parameter(query="area", max_length=64, pattern=_CODE,
-                                          description="HMPPS Area code")] = None,
-    region: Annotated[str | None, Parameter(query="region", max_length=64, pattern=_CODE,
-                                            description="Probation region code")] = None,
-    pdu: Annotated[str | None, Parameter(query="pdu", max_length=160, pattern=_CODE,
-                                         description="PDU code")] = None,
-    site_type: Annotated[list[SiteType] | None, Parameter(query="site_type", max_items=5,
-                                                          description="One or more site types")] = None,
+    context: NamedDependency[Context],
+    area: Annotated[
+        str | None, QueryParameter(name="area", max_length=64, pattern=_CODE, description="HMPPS Area code")
+    ] = None,
+    region: Annotated[
+        str | None, QueryParameter(name="region", max_length=64, pattern=_CODE, description="Probation region code")
+    ] = None,
+    pdu: Annotated[
+        str | None, QueryParameter(name="pdu", max_length=160, pattern=_CODE, description="PDU code")
+    ] = None,
+    site_type: Annotated[
+        list[SiteType] | None, QueryParameter(name="site_type", max_items=5, description="One or more site types")
+    ] = None,
 ) -> OrgFilter:
     organisation = context.organisation
     problems = []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +14,7 @@ class Health(BaseModel):
     database: str
 
 
-@get("/health", tags=["Service"], summary="Liveness and database reachability",
-     responses=problem_responses(400))
-async def health(db_session: AsyncSession) -> Health:
+@get("/health", tags=["Service"], summary="Liveness and database reachability", responses=problem_responses(400))
+async def health(db_session: NamedDependency[AsyncSession]) -> Health:
     await db_session.execute(text("SELECT 1"))
     return Health(status="ok", database=db_session.get_bind().dialect.name)

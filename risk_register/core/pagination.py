@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from advanced_alchemy.filters import LimitOffset, OrderBy
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 MAX_PAGE_SIZE = 500
 SortOrder = Literal["asc", "desc"]
@@ -23,9 +23,9 @@ class PageRequest:
 
 
 def provide_page(
-    page_number: Annotated[int, Parameter(query="page", ge=1, le=1_000_000, description="1-based page number")] = 1,
+    page_number: Annotated[int, QueryParameter(name="page", ge=1, le=1_000_000, description="1-based page number")] = 1,
     page_size: Annotated[
-        int, Parameter(query="page_size", ge=1, le=MAX_PAGE_SIZE, description="Rows per page")
+        int, QueryParameter(name="page_size", ge=1, le=MAX_PAGE_SIZE, description="Rows per page")
     ] = 50,
 ) -> PageRequest:
     return PageRequest(limit=page_size, offset=(page_number - 1) * page_size)

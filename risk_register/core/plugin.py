@@ -61,23 +61,29 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
         organisation = load_organisation(settings.config_dir)
-        app_config.state.update({
-            "settings": settings,
-            "organisation": organisation,
-            "estates_rules": load_estates_rules(settings.config_dir),
-        })
-        app_config.plugins.extend([
-            SQLAlchemyPlugin(config=self.db_config),
-            ProblemDetailsPlugin(problem_details_config()),
-            StructlogPlugin(structlog_config(settings)),
-            PydanticPlugin(prefer_alias=False),
-        ])
+        app_config.state.update(
+            {
+                "settings": settings,
+                "organisation": organisation,
+                "estates_rules": load_estates_rules(settings.config_dir),
+            }
+        )
+        app_config.plugins.extend(
+            [
+                SQLAlchemyPlugin(config=self.db_config),
+                ProblemDetailsPlugin(problem_details_config()),
+                StructlogPlugin(structlog_config(settings)),
+                PydanticPlugin(prefer_alias=False),
+            ]
+        )
         app_config.route_handlers.extend(ROUTES)
         app_config.middleware.insert(0, RequestIdMiddleware())
-        app_config.dependencies.update({
-            "context": Provide(provide_context, sync_to_thread=False),
-            "organisation": Provide(provide_organisation, sync_to_thread=False),
-        })
+        app_config.dependencies.update(
+            {
+                "context": Provide(provide_context, sync_to_thread=False),
+                "organisation": Provide(provide_organisation, sync_to_thread=False),
+            }
+        )
         app_config.openapi_config = OpenAPIConfig(
             title="risk-register",
             version="0.1.0",
@@ -85,8 +91,9 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         )
-        app_config.cors_config = CORSConfig(allow_origins=settings.cors_allow_origins) \
-            if settings.cors_allow_origins else None
+        app_config.cors_config = (
+            CORSConfig(allow_origins=settings.cors_allow_origins) if settings.cors_allow_origins else None
+        )
         app_config.lifespan.append(self._sync_reference_data)
         return app_config
 

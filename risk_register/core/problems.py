@@ -37,8 +37,14 @@ class Problem(BaseModel):
     errors: list[ProblemField] = Field(default_factory=list)
 
 
-def _problem(status: int, slug: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-             headers: dict[str, str] | None = None) -> ProblemDetailsException:
+def _problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> ProblemDetailsException:
     return ProblemDetailsException(
         status_code=status,
         type_=f"{_TYPE_PREFIX}{slug}",
@@ -71,7 +77,10 @@ def _from_validation(exc: ValidationException) -> ProblemDetailsException:
 
 def _from_http(exc: HTTPException) -> ProblemDetailsException:
     return ProblemDetailsException(
-        status_code=exc.status_code, title=exc.detail, detail=exc.detail, headers=exc.headers,
+        status_code=exc.status_code,
+        title=exc.detail,
+        detail=exc.detail,
+        headers=exc.headers,
         extra={"errors": exc.extra if isinstance(exc.extra, list) else []},
     )
 
@@ -114,8 +123,9 @@ def problem_details_config() -> ProblemDetailsConfig:
 
 
 def _spec(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE,
-                        generate_examples=False)
+    return ResponseSpec(
+        data_container=Problem, description=description, media_type=PROBLEM_MEDIA_TYPE, generate_examples=False
+    )
 
 
 _ALL = {

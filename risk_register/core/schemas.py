@@ -53,8 +53,6 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
-
-
 class InputModel(BaseModel):
     """A request body: unknown fields refused, nothing coerced.
 

@@ -30,12 +30,20 @@ def create_engine(settings: Settings, *, null_pool: bool = False) -> AsyncEngine
         path = settings.database_url.split(":///", 1)[1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url, echo=settings.database_echo,
-                                     **({"poolclass": NullPool} if null_pool else {}))
+        engine = create_async_engine(
+            settings.database_url, echo=settings.database_echo, **({"poolclass": NullPool} if null_pool else {})
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs: dict[str, Any] = {"poolclass": NullPool} if null_pool else {
-        "pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_size, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = (
+        {"poolclass": NullPool}
+        if null_pool
+        else {
+            "pool_size": settings.database_pool_size,
+            "max_overflow": settings.database_pool_size,
+            "pool_pre_ping": True,
+        }
+    )
     return create_async_engine(settings.database_url, echo=settings.database_echo, **kwargs)
 
 

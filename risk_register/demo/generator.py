@@ -49,8 +49,20 @@ REGION_PREFIX = {
     "south-west": ("SW", ["BS", "BA", "TR", "EX", "PL", "DT", "GL", "SN", "TA"]),
     "south-central": ("SC", ["SO", "PO", "OX", "MK", "RG", "SL", "HP"]),
 }
-STREETS = ["High Street", "Station Road", "Church Street", "Market Place", "Victoria Road", "Queen Street",
-           "Mill Lane", "Park Road", "King Street", "Bridge Street", "Castle Street", "Commercial Road"]
+STREETS = [
+    "High Street",
+    "Station Road",
+    "Church Street",
+    "Market Place",
+    "Victoria Road",
+    "Queen Street",
+    "Mill Lane",
+    "Park Road",
+    "King Street",
+    "Bridge Street",
+    "Castle Street",
+    "Commercial Road",
+]
 REPAIRS = {
     BuildingSystem.WATER: ["Leak from cold water storage tank", "Low flow at sentinel outlet"],
     BuildingSystem.GAS: ["Boiler flue defect found at annual service", "Gas meter housing damaged"],
@@ -107,8 +119,9 @@ def _site_plan(
                 yield region.code, None, SiteType.OTHER
 
 
-def generate_estate(organisation: Organisation, rules: EstatesRules, *, scale: int = 1, seed: int = 20250401,
-                    today: date) -> DemoEstate:
+def generate_estate(
+    organisation: Organisation, rules: EstatesRules, *, scale: int = 1, seed: int = 20250401, today: date
+) -> DemoEstate:
     rng = random.Random(seed)
     estate = DemoEstate()
     stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
@@ -134,19 +147,27 @@ def generate_estate(organisation: Organisation, rules: EstatesRules, *, scale: i
             condition = _weighted(rng, {"A": 0.08, "B": 0.37, "C": 0.38, "D": 0.17})
         else:
             condition = _weighted(rng, {"A": 0.18, "B": 0.47, "C": 0.27, "D": 0.08})
-        suitability = (Suitability.UNSUITABLE if condition == "D" and rng.random() < 0.6
-                       else Suitability.NEEDS_MAJOR_REFURBISHMENT if condition in "CD" and rng.random() < 0.5
-                       else Suitability.SUITABLE)
-        label = {SiteType.PROBATION_OFFICE: "Probation Office", SiteType.UNPAID_WORK: "Unpaid Work Depot",
-                 SiteType.APPROVED_PREMISES: "Approved Premises",
-                 SiteType.PROBATION_CONTACT_CENTRE: "Probation Contact Centre", SiteType.OTHER: "Training Centre"}
+        suitability = (
+            Suitability.UNSUITABLE
+            if condition == "D" and rng.random() < 0.6
+            else Suitability.NEEDS_MAJOR_REFURBISHMENT
+            if condition in "CD" and rng.random() < 0.5
+            else Suitability.SUITABLE
+        )
+        label = {
+            SiteType.PROBATION_OFFICE: "Probation Office",
+            SiteType.UNPAID_WORK: "Unpaid Work Depot",
+            SiteType.APPROVED_PREMISES: "Approved Premises",
+            SiteType.PROBATION_CONTACT_CENTRE: "Probation Contact Centre",
+            SiteType.OTHER: "Training Centre",
+        }
         site = {
             **audit(),
             "code": f"{prefix}-{number:05d}",
             "name": f"{place} {label[site_type]} {number}",
             "address": f"{rng.randint(1, 240)} {rng.choice(STREETS)}, {place}",
             "postcode": f"{rng.choice(postcode_areas)}{rng.randint(1, 29)} {rng.randint(1, 9)}"
-                        f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
             "region_code": region_code,
             "pdu_code": pdu_code,
             "site_type": site_type,
@@ -154,11 +175,19 @@ def generate_estate(organisation: Organisation, rules: EstatesRules, *, scale: i
             "lease_end_date": today + timedelta(days=rng.randint(-200, 3650)) if tenure == Tenure.LEASEHOLD else None,
             "condition_grade": ConditionGrade(condition),
             "suitability": suitability,
-            "operational_status": _weighted(rng, {OperationalStatus.OPERATIONAL: 0.93,
-                                                  OperationalStatus.PARTIALLY_CLOSED: 0.05,
-                                                  OperationalStatus.CLOSED: 0.02}),
-            "staff_headcount": 0 if site_type == SiteType.OTHER else rng.randint(4, 120)
-            if site_type == SiteType.PROBATION_OFFICE else rng.randint(2, 25),
+            "operational_status": _weighted(
+                rng,
+                {
+                    OperationalStatus.OPERATIONAL: 0.93,
+                    OperationalStatus.PARTIALLY_CLOSED: 0.05,
+                    OperationalStatus.CLOSED: 0.02,
+                },
+            ),
+            "staff_headcount": 0
+            if site_type == SiteType.OTHER
+            else rng.randint(4, 120)
+            if site_type == SiteType.PROBATION_OFFICE
+            else rng.randint(2, 25),
         }
         estate.sites.append(site)
         _add_findings(estate, site, rng, audit, recent, today)
@@ -167,62 +196,127 @@ def generate_estate(organisation: Organisation, rules: EstatesRules, *, scale: i
     return estate
 
 
-def _add_findings(estate: DemoEstate, site: dict[str, Any], rng: random.Random, audit: Any, recent: Any,
-                  today: date) -> None:
+def _add_findings(
+    estate: DemoEstate, site: dict[str, Any], rng: random.Random, audit: Any, recent: Any, today: date
+) -> None:
     worse = site["condition_grade"] in {"C", "D"} or site["site_type"] == SiteType.UNPAID_WORK
     for _ in range(rng.choice([0, 0, 1, 2, 3] if worse else [0, 0, 0, 1, 2])):
         category = rng.choice(list(FindingCategory))
-        status = _weighted(rng, {FindingStatus.OPEN: 0.45, FindingStatus.IN_PROGRESS: 0.15,
-                                 FindingStatus.RESOLVED: 0.32, FindingStatus.ACCEPTED: 0.08})
+        status = _weighted(
+            rng,
+            {
+                FindingStatus.OPEN: 0.45,
+                FindingStatus.IN_PROGRESS: 0.15,
+                FindingStatus.RESOLVED: 0.32,
+                FindingStatus.ACCEPTED: 0.08,
+            },
+        )
         raised = recent(900)
-        resolved = raised + timedelta(days=rng.randint(0, (today - raised).days)) \
-            if status == FindingStatus.RESOLVED else None
-        estate.findings.append({
-            **audit(), "site_id": site["id"], "category": category, "description": FINDINGS[category],
-            "priority": _weighted(rng, {1: 0.15, 2: 0.3, 3: 0.35, 4: 0.2}), "status": status,
-            "accepted_reason": "Listed building: alteration refused; alternative venue arranged"
-            if status == FindingStatus.ACCEPTED else None,
-            "raised_on": raised, "target_date": raised + timedelta(days=rng.choice([30, 90, 180, 365])),
-            "resolved_on": resolved,
-        })
+        resolved = (
+            raised + timedelta(days=rng.randint(0, (today - raised).days)) if status == FindingStatus.RESOLVED else None
+        )
+        estate.findings.append(
+            {
+                **audit(),
+                "site_id": site["id"],
+                "category": category,
+                "description": FINDINGS[category],
+                "priority": _weighted(rng, {1: 0.15, 2: 0.3, 3: 0.35, 4: 0.2}),
+                "status": status,
+                "accepted_reason": "Listed building: alteration refused; alternative venue arranged"
+                if status == FindingStatus.ACCEPTED
+                else None,
+                "raised_on": raised,
+                "target_date": raised + timedelta(days=rng.choice([30, 90, 180, 365])),
+                "resolved_on": resolved,
+            }
+        )
 
 
-def _add_actions(estate: DemoEstate, site: dict[str, Any], rng: random.Random, audit: Any, recent: Any,
-                 rules: EstatesRules, today: date) -> None:
-    systems = {BuildingSystem.WATER: 3, BuildingSystem.GAS: 2, BuildingSystem.ELECTRICITY: 3,
-               BuildingSystem.HOT_WATER_HEATERS: 2, BuildingSystem.HEATING: 2, BuildingSystem.FIRE_SAFETY: 2,
-               BuildingSystem.FABRIC_AND_STRUCTURE: 3, BuildingSystem.WELFARE: 1, BuildingSystem.SECURITY: 1,
-               BuildingSystem.OTHER: 1}
+def _add_actions(
+    estate: DemoEstate,
+    site: dict[str, Any],
+    rng: random.Random,
+    audit: Any,
+    recent: Any,
+    rules: EstatesRules,
+    today: date,
+) -> None:
+    systems = {
+        BuildingSystem.WATER: 3,
+        BuildingSystem.GAS: 2,
+        BuildingSystem.ELECTRICITY: 3,
+        BuildingSystem.HOT_WATER_HEATERS: 2,
+        BuildingSystem.HEATING: 2,
+        BuildingSystem.FIRE_SAFETY: 2,
+        BuildingSystem.FABRIC_AND_STRUCTURE: 3,
+        BuildingSystem.WELFARE: 1,
+        BuildingSystem.SECURITY: 1,
+        BuildingSystem.OTHER: 1,
+    }
     count = rng.randint(1, 6) if site["condition_grade"] in {"C", "D"} else rng.randint(0, 3)
     for _ in range(count):
         system = _weighted(rng, systems)
-        priority = _weighted(rng, {RepairPriority.P1: 0.1, RepairPriority.P2: 0.3, RepairPriority.P3: 0.4,
-                                   RepairPriority.P4: 0.2})
+        priority = _weighted(
+            rng, {RepairPriority.P1: 0.1, RepairPriority.P2: 0.3, RepairPriority.P3: 0.4, RepairPriority.P4: 0.2}
+        )
         reported = recent(400)
-        status = _weighted(rng, {RemediationStatus.REPORTED: 0.25, RemediationStatus.PARTS_AWAITED: 0.1,
-                                 RemediationStatus.IN_PROGRESS: 0.15, RemediationStatus.COMPLETED: 0.45,
-                                 RemediationStatus.CANCELLED: 0.05})
-        completed = reported + timedelta(days=rng.randint(0, (today - reported).days)) \
-            if status == RemediationStatus.COMPLETED else None
-        estate.actions.append({
-            **audit(), "site_id": site["id"], "system": system, "description": rng.choice(REPAIRS[system]),
-            "priority": priority, "status": status, "reported_on": reported,
-            "target_date": default_target_date(priority, reported, rules),
-            "blocker": "Awaiting landlord consent" if status == RemediationStatus.PARTS_AWAITED
-            and site["tenure"] == Tenure.LEASEHOLD else None,
-            "completed_on": completed,
-        })
+        status = _weighted(
+            rng,
+            {
+                RemediationStatus.REPORTED: 0.25,
+                RemediationStatus.PARTS_AWAITED: 0.1,
+                RemediationStatus.IN_PROGRESS: 0.15,
+                RemediationStatus.COMPLETED: 0.45,
+                RemediationStatus.CANCELLED: 0.05,
+            },
+        )
+        completed = (
+            reported + timedelta(days=rng.randint(0, (today - reported).days))
+            if status == RemediationStatus.COMPLETED
+            else None
+        )
+        estate.actions.append(
+            {
+                **audit(),
+                "site_id": site["id"],
+                "system": system,
+                "description": rng.choice(REPAIRS[system]),
+                "priority": priority,
+                "status": status,
+                "reported_on": reported,
+                "target_date": default_target_date(priority, reported, rules),
+                "blocker": "Awaiting landlord consent"
+                if status == RemediationStatus.PARTS_AWAITED and site["tenure"] == Tenure.LEASEHOLD
+                else None,
+                "completed_on": completed,
+            }
+        )
 
 
 def _add_projects(estate: DemoEstate, site: dict[str, Any], rng: random.Random, audit: Any, today: date) -> None:
     if rng.random() > 0.33:
         return
-    kind = _weighted(rng, {RefurbishmentKind.MAJOR_REFURBISHMENT: 0.35,
-                           RefurbishmentKind.REDECORATION_OR_REFURNISH: 0.35,
-                           RefurbishmentKind.REPLACEMENT_SITE: 0.05, RefurbishmentKind.PLANNED_MAINTENANCE: 0.25})
-    status = _weighted(rng, {RefurbishmentStatus.PROPOSED: 0.2, RefurbishmentStatus.APPROVED: 0.1,
-                             RefurbishmentStatus.FUNDED: 0.1, RefurbishmentStatus.IN_PROGRESS: 0.15,
-                             RefurbishmentStatus.COMPLETE: 0.4, RefurbishmentStatus.CANCELLED: 0.05})
+    kind = _weighted(
+        rng,
+        {
+            RefurbishmentKind.MAJOR_REFURBISHMENT: 0.35,
+            RefurbishmentKind.REDECORATION_OR_REFURNISH: 0.35,
+            RefurbishmentKind.REPLACEMENT_SITE: 0.05,
+            RefurbishmentKind.PLANNED_MAINTENANCE: 0.25,
+        },
+    )
+    status = _weighted(
+        rng,
+        {
+            RefurbishmentStatus.PROPOSED: 0.2,
+            RefurbishmentStatus.APPROVED: 0.1,
+            RefurbishmentStatus.FUNDED: 0.1,
+            RefurbishmentStatus.IN_PROGRESS: 0.15,
+            RefurbishmentStatus.COMPLETE: 0.4,
+            RefurbishmentStatus.CANCELLED: 0.05,
+        },
+    )
     planned_start = today + timedelta(days=rng.randint(-900, 300))
     planned_end = planned_start + timedelta(days=rng.randint(30, 400))
     started = status in {RefurbishmentStatus.IN_PROGRESS, RefurbishmentStatus.COMPLETE}
@@ -231,11 +325,20 @@ def _add_projects(estate: DemoEstate, site: dict[str, Any], rng: random.Random, 
     if status == RefurbishmentStatus.COMPLETE and actual_start is not None:
         actual_end = actual_start + timedelta(days=rng.randint(0, max((today - actual_start).days, 0)))
     budget = Decimal(rng.randrange(5_000, 1_500_000, 500))
-    estate.projects.append({
-        **audit(), "site_id": site["id"], "kind": kind, "status": status,
-        "description": f"{kind.value.replace('_', ' ').capitalize()} of {site['name']}",
-        "budget": budget, "spend": (budget * Decimal(rng.randint(0, 110)) / 100).quantize(Decimal("0.01"))
-        if started else Decimal("0"),
-        "planned_start": planned_start, "planned_end": planned_end, "actual_start": actual_start,
-        "actual_end": actual_end,
-    })
+    estate.projects.append(
+        {
+            **audit(),
+            "site_id": site["id"],
+            "kind": kind,
+            "status": status,
+            "description": f"{kind.value.replace('_', ' ').capitalize()} of {site['name']}",
+            "budget": budget,
+            "spend": (budget * Decimal(rng.randint(0, 110)) / 100).quantize(Decimal("0.01"))
+            if started
+            else Decimal("0"),
+            "planned_start": planned_start,
+            "planned_end": planned_end,
+            "actual_start": actual_start,
+            "actual_end": actual_end,
+        }
+    )

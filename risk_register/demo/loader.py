@@ -32,11 +32,19 @@ class LoadResult:
 async def _insert(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     # Core executemany: the ORM unit of work would take minutes for the 100x estate.
     for start in range(0, len(rows), BATCH):
-        await session.execute(insert(model), list(rows[start:start + BATCH]))
+        await session.execute(insert(model), list(rows[start : start + BATCH]))
 
 
-async def load_demo(session: AsyncSession, organisation: Organisation, rules: EstatesRules, *, scale: int,
-                    today: date, seed: int = 20250401, only_if_empty: bool = True) -> LoadResult:
+async def load_demo(
+    session: AsyncSession,
+    organisation: Organisation,
+    rules: EstatesRules,
+    *,
+    scale: int,
+    today: date,
+    seed: int = 20250401,
+    only_if_empty: bool = True,
+) -> LoadResult:
     await sync_organisation(session, organisation)
     existing = await session.scalar(select(func.count()).select_from(Site))
     if existing and only_if_empty:
@@ -47,5 +55,9 @@ async def load_demo(session: AsyncSession, organisation: Organisation, rules: Es
     await _insert(session, RefurbishmentProject, estate.projects)
     await _insert(session, RemediationAction, estate.actions)
     await refresh_all_accessibility(session, rules)
-    return LoadResult(sites=len(estate.sites), findings=len(estate.findings), projects=len(estate.projects),
-                      actions=len(estate.actions))
+    return LoadResult(
+        sites=len(estate.sites),
+        findings=len(estate.findings),
+        projects=len(estate.projects),
+        actions=len(estate.actions),
+    )

@@ -7,16 +7,14 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from risk_register.core import problems
-from risk_register.core.context import Context
-from risk_register.core.filters import OrgFilter
-from risk_register.core.pagination import PageRequest, SortOrder, order_by
+from risk_register.core.deps import Ctx, DbSession, OrgScope, PageDep
+from risk_register.core.pagination import SortOrder, order_by
 from risk_register.core.schemas import Page
-from risk_register.estates.deps import SERVICES
+from risk_register.estates.deps import SERVICES, Findings, Projects, Remediation, Sites
 from risk_register.estates.enums import (
     AccessibilityStatus,
     BuildingSystem,
@@ -53,10 +51,6 @@ from risk_register.estates.schemas import (
     remediation_read,
 )
 from risk_register.estates.services import (
-    FindingService,
-    ProjectService,
-    RemediationService,
-    SiteService,
     child_filters,
 )
 
@@ -77,42 +71,59 @@ class SiteController(Controller):
 
     @get("/", responses=problems.READ_MANY, summary="List sites")
     async def list_sites(
-        self, sites: SiteService, org: OrgFilter, page: PageRequest, context: Context,
-        condition_grade: Annotated[list[ConditionGrade] | None, Parameter(query="condition_grade", max_items=4)] = None,
-        tenure: Annotated[list[Tenure] | None, Parameter(query="tenure", max_items=3)] = None,
-        suitability: Annotated[list[Suitability] | None, Parameter(query="suitability", max_items=3)] = None,
-        accessibility_status: Annotated[list[AccessibilityStatus] | None,
-                                        Parameter(query="accessibility_status", max_items=3)] = None,
-        operational_status: Annotated[list[OperationalStatus] | None,
-                                      Parameter(query="operational_status", max_items=4)] = None,
-        sort: Annotated[SiteSort, Parameter(query="sort")] = "code",
-        order: Annotated[SortOrder, Parameter(query="order")] = "asc",
+        self,
+        sites: Sites,
+        org: OrgScope,
+        page: PageDep,
+        context: Ctx,
+        condition_grade: Annotated[
+            list[ConditionGrade] | None, QueryParameter(name="condition_grade", max_items=4)
+        ] = None,
+        tenure: Annotated[list[Tenure] | None, QueryParameter(name="tenure", max_items=3)] = None,
+        suitability: Annotated[list[Suitability] | None, QueryParameter(name="suitability", max_items=3)] = None,
+        accessibility_status: Annotated[
+            list[AccessibilityStatus] | None, QueryParameter(name="accessibility_status", max_items=3)
+        ] = None,
+        operational_status: Annotated[
+            list[OperationalStatus] | None, QueryParameter(name="operational_status", max_items=4)
+        ] = None,
+        sort: Annotated[SiteSort, QueryParameter(name="sort")] = "code",
+        order: Annotated[SortOrder, QueryParameter(name="order")] = "asc",
     ) -> Page[SiteRead]:
         conditions = [
-            *_in(Site.condition_grade, condition_grade), *_in(Site.tenure, tenure),
-            *_in(Site.suitability, suitability), *_in(Site.accessibility_status, accessibility_status),
+            *_in(Site.condition_grade, condition_grade),
+            *_in(Site.tenure, tenure),
+            *_in(Site.suitability, suitability),
+            *_in(Site.accessibility_status, accessibility_status),
             *_in(Site.operational_status, operational_status),
         ]
-        items, total = await sites.list_sites(org, context, conditions=conditions, page=page.as_filter(),
-                                              order=order_by(sort, order))
-        return Page(items=[SiteRead.model_validate(s) for s in items], total=total, limit=page.limit,
-                    offset=page.offset)
+        items, total = await sites.list_sites(
+            org, context, conditions=conditions, page=page.as_filter(), order=order_by(sort, order)
+        )
+        return Page(
+            items=[SiteRead.model_validate(s) for s in items], total=total, limit=page.limit, offset=page.offset
+        )
 
     @post("/", responses=problems.CREATE, summary="Add a site")
-    async def create_site(self, sites: SiteService, context: Context, data: SiteCreate) -> SiteRead:
+    async def create_site(self, sites: Sites, context: Ctx, data: JSONBody[SiteCreate]) -> SiteRead:
         return SiteRead.model_validate(await sites.create_site(data, context))
 
     @get("/{site_id:uuid}", responses=problems.READ_ONE, summary="One site")
-    async def get_site(self, sites: SiteService, site_id: UUID) -> SiteRead:
+    async def get_site(self, sites: Sites, site_id: FromPath[UUID]) -> SiteRead:
         return SiteRead.model_validate(await sites.get_site(site_id))
 
     @patch("/{site_id:uuid}", responses=problems.UPDATE, summary="Change some of a site's fields")
-    async def update_site(self, sites: SiteService, context: Context, site_id: UUID, data: SiteUpdate) -> SiteRead:
+    async def update_site(
+        self, sites: Sites, context: Ctx, site_id: FromPath[UUID], data: JSONBody[SiteUpdate]
+    ) -> SiteRead:
         return SiteRead.model_validate(await sites.update_site(site_id, data, context))
 
-    @delete("/{site_id:uuid}", responses=problems.DELETE,
-            summary="Delete a site entered by mistake (one with records is refused: dispose of it instead)")
-    async def delete_site(self, sites: SiteService, site_id: UUID) -> None:
+    @delete(
+        "/{site_id:uuid}",
+        responses=problems.DELETE,
+        summary="Delete a site entered by mistake (one with records is refused: dispose of it instead)",
+    )
+    async def delete_site(self, sites: Sites, site_id: FromPath[UUID]) -> None:
         await sites.delete_site(site_id)
 
 
@@ -123,42 +134,50 @@ class FindingController(Controller):
 
     @get("/", responses=problems.READ_MANY, summary="List access-audit findings")
     async def list_findings(
-        self, findings: FindingService, org: OrgFilter, page: PageRequest, context: Context,
-        site_id: Annotated[UUID | None, Parameter(query="site_id")] = None,
-        status: Annotated[list[FindingStatus] | None, Parameter(query="status", max_items=4)] = None,
-        category: Annotated[list[FindingCategory] | None, Parameter(query="category", max_items=10)] = None,
-        priority: Annotated[list[int] | None, Parameter(query="priority", max_items=4)] = None,
-        sort: Annotated[FindingSort, Parameter(query="sort")] = "raised_on",
-        order: Annotated[SortOrder, Parameter(query="order")] = "desc",
+        self,
+        findings: Findings,
+        org: OrgScope,
+        page: PageDep,
+        context: Ctx,
+        site_id: Annotated[UUID | None, QueryParameter(name="site_id")] = None,
+        status: Annotated[list[FindingStatus] | None, QueryParameter(name="status", max_items=4)] = None,
+        category: Annotated[list[FindingCategory] | None, QueryParameter(name="category", max_items=10)] = None,
+        priority: Annotated[list[int] | None, QueryParameter(name="priority", max_items=4)] = None,
+        sort: Annotated[FindingSort, QueryParameter(name="sort")] = "raised_on",
+        order: Annotated[SortOrder, QueryParameter(name="order")] = "desc",
     ) -> Page[FindingRead]:
         conditions = [
             *child_filters(AccessibilityFinding.site_id, org, context),
             *([AccessibilityFinding.site_id == site_id] if site_id else []),
-            *_in(AccessibilityFinding.status, status), *_in(AccessibilityFinding.category, category),
+            *_in(AccessibilityFinding.status, status),
+            *_in(AccessibilityFinding.category, category),
             *_in(AccessibilityFinding.priority, priority),
         ]
         items, total = await findings.get_many_and_count(
-            *conditions, page.as_filter(), order_by(sort, order), order_by("id", "asc"))
-        return Page(items=[FindingRead.model_validate(f) for f in items], total=total, limit=page.limit,
-                    offset=page.offset)
+            *conditions, page.as_filter(), order_by(sort, order), order_by("id", "asc")
+        )
+        return Page(
+            items=[FindingRead.model_validate(f) for f in items], total=total, limit=page.limit, offset=page.offset
+        )
 
     @post("/", responses=problems.CREATE, summary="Record an access-audit finding")
-    async def create_finding(self, findings: FindingService, sites: SiteService, context: Context,
-                             data: FindingCreate) -> FindingRead:
+    async def create_finding(
+        self, findings: Findings, sites: Sites, context: Ctx, data: JSONBody[FindingCreate]
+    ) -> FindingRead:
         return FindingRead.model_validate(await findings.create_finding(data, sites, context))
 
     @get("/{finding_id:uuid}", responses=problems.READ_ONE, summary="One finding")
-    async def get_finding(self, findings: FindingService, finding_id: UUID) -> FindingRead:
+    async def get_finding(self, findings: Findings, finding_id: FromPath[UUID]) -> FindingRead:
         return FindingRead.model_validate(await findings.get_finding(finding_id))
 
     @patch("/{finding_id:uuid}", responses=problems.UPDATE, summary="Change some of a finding's fields")
-    async def update_finding(self, findings: FindingService, sites: SiteService, context: Context,
-                             finding_id: UUID, data: FindingUpdate) -> FindingRead:
+    async def update_finding(
+        self, findings: Findings, sites: Sites, context: Ctx, finding_id: FromPath[UUID], data: JSONBody[FindingUpdate]
+    ) -> FindingRead:
         return FindingRead.model_validate(await findings.update_finding(finding_id, data, sites, context))
 
     @delete("/{finding_id:uuid}", responses=problems.DELETE, summary="Delete a finding entered by mistake")
-    async def delete_finding(self, findings: FindingService, sites: SiteService, context: Context,
-                             finding_id: UUID) -> None:
+    async def delete_finding(self, findings: Findings, sites: Sites, context: Ctx, finding_id: FromPath[UUID]) -> None:
         await findings.delete_finding(finding_id, sites, context)
 
 
@@ -169,39 +188,48 @@ class ProjectController(Controller):
 
     @get("/", responses=problems.READ_MANY, summary="List refurbishment projects")
     async def list_projects(
-        self, projects: ProjectService, org: OrgFilter, page: PageRequest, context: Context,
-        site_id: Annotated[UUID | None, Parameter(query="site_id")] = None,
-        kind: Annotated[list[RefurbishmentKind] | None, Parameter(query="kind", max_items=4)] = None,
-        status: Annotated[list[RefurbishmentStatus] | None, Parameter(query="status", max_items=6)] = None,
-        sort: Annotated[ProjectSort, Parameter(query="sort")] = "created_at",
-        order: Annotated[SortOrder, Parameter(query="order")] = "desc",
+        self,
+        projects: Projects,
+        org: OrgScope,
+        page: PageDep,
+        context: Ctx,
+        site_id: Annotated[UUID | None, QueryParameter(name="site_id")] = None,
+        kind: Annotated[list[RefurbishmentKind] | None, QueryParameter(name="kind", max_items=4)] = None,
+        status: Annotated[list[RefurbishmentStatus] | None, QueryParameter(name="status", max_items=6)] = None,
+        sort: Annotated[ProjectSort, QueryParameter(name="sort")] = "created_at",
+        order: Annotated[SortOrder, QueryParameter(name="order")] = "desc",
     ) -> Page[ProjectRead]:
         conditions = [
             *child_filters(RefurbishmentProject.site_id, org, context),
             *([RefurbishmentProject.site_id == site_id] if site_id else []),
-            *_in(RefurbishmentProject.kind, kind), *_in(RefurbishmentProject.status, status),
+            *_in(RefurbishmentProject.kind, kind),
+            *_in(RefurbishmentProject.status, status),
         ]
         items, total = await projects.get_many_and_count(
-            *conditions, page.as_filter(), order_by(sort, order), order_by("id", "asc"))
-        return Page(items=[ProjectRead.model_validate(p) for p in items], total=total, limit=page.limit,
-                    offset=page.offset)
+            *conditions, page.as_filter(), order_by(sort, order), order_by("id", "asc")
+        )
+        return Page(
+            items=[ProjectRead.model_validate(p) for p in items], total=total, limit=page.limit, offset=page.offset
+        )
 
     @post("/", responses=problems.CREATE, summary="Propose or record a refurbishment project")
-    async def create_project(self, projects: ProjectService, sites: SiteService, context: Context,
-                             data: ProjectCreate) -> ProjectRead:
+    async def create_project(
+        self, projects: Projects, sites: Sites, context: Ctx, data: JSONBody[ProjectCreate]
+    ) -> ProjectRead:
         return ProjectRead.model_validate(await projects.create_project(data, sites, context))
 
     @get("/{project_id:uuid}", responses=problems.READ_ONE, summary="One project")
-    async def get_project(self, projects: ProjectService, project_id: UUID) -> ProjectRead:
+    async def get_project(self, projects: Projects, project_id: FromPath[UUID]) -> ProjectRead:
         return ProjectRead.model_validate(await projects.get_project(project_id))
 
     @patch("/{project_id:uuid}", responses=problems.UPDATE, summary="Change some of a project's fields")
-    async def update_project(self, projects: ProjectService, context: Context, project_id: UUID,
-                             data: ProjectUpdate) -> ProjectRead:
+    async def update_project(
+        self, projects: Projects, context: Ctx, project_id: FromPath[UUID], data: JSONBody[ProjectUpdate]
+    ) -> ProjectRead:
         return ProjectRead.model_validate(await projects.update_project(project_id, data, context))
 
     @delete("/{project_id:uuid}", responses=problems.DELETE, summary="Delete a project entered by mistake")
-    async def delete_project(self, projects: ProjectService, project_id: UUID) -> None:
+    async def delete_project(self, projects: Projects, project_id: FromPath[UUID]) -> None:
         await projects.get_project(project_id)
         await projects.delete(project_id)
 
@@ -211,23 +239,32 @@ class RemediationController(Controller):
     tags = ["Estates: remediation"]
     dependencies = SERVICES
 
-    @get("/", responses=problems.READ_MANY,
-         summary="List repairs; with overdue=true, the overdue ones, most overdue first")
+    @get(
+        "/",
+        responses=problems.READ_MANY,
+        summary="List repairs; with overdue=true, the overdue ones, most overdue first",
+    )
     async def list_actions(
-        self, remediation: RemediationService, org: OrgFilter, page: PageRequest, context: Context,
-        overdue: Annotated[bool | None, Parameter(query="overdue",
-                                                  description="true: overdue only, most overdue first")] = None,
-        site_id: Annotated[UUID | None, Parameter(query="site_id")] = None,
-        system: Annotated[list[BuildingSystem] | None, Parameter(query="system", max_items=10)] = None,
-        priority: Annotated[list[RepairPriority] | None, Parameter(query="priority", max_items=4)] = None,
-        status: Annotated[list[RemediationStatus] | None, Parameter(query="status", max_items=5)] = None,
-        sort: Annotated[RemediationSort | None, Parameter(query="sort")] = None,
-        order: Annotated[SortOrder | None, Parameter(query="order")] = None,
+        self,
+        remediation: Remediation,
+        org: OrgScope,
+        page: PageDep,
+        context: Ctx,
+        overdue: Annotated[
+            bool | None, QueryParameter(name="overdue", description="true: overdue only, most overdue first")
+        ] = None,
+        site_id: Annotated[UUID | None, QueryParameter(name="site_id")] = None,
+        system: Annotated[list[BuildingSystem] | None, QueryParameter(name="system", max_items=10)] = None,
+        priority: Annotated[list[RepairPriority] | None, QueryParameter(name="priority", max_items=4)] = None,
+        status: Annotated[list[RemediationStatus] | None, QueryParameter(name="status", max_items=5)] = None,
+        sort: Annotated[RemediationSort | None, QueryParameter(name="sort")] = None,
+        order: Annotated[SortOrder | None, QueryParameter(name="order")] = None,
     ) -> Page[RemediationRead]:
         conditions = [
             *child_filters(RemediationAction.site_id, org, context),
             *([RemediationAction.site_id == site_id] if site_id else []),
-            *_in(RemediationAction.system, system), *_in(RemediationAction.priority, priority),
+            *_in(RemediationAction.system, system),
+            *_in(RemediationAction.priority, priority),
             *_in(RemediationAction.status, status),
         ]
         if overdue is not None:
@@ -237,28 +274,30 @@ class RemediationController(Controller):
         default_sort: RemediationSort = "target_date" if overdue else "reported_on"
         default_order: SortOrder = "asc" if overdue else "desc"
         items, total = await remediation.get_many_and_count(
-            *conditions, page.as_filter(), order_by(sort or default_sort, order or default_order),
-            order_by("id", "asc"))
-        return Page(items=[remediation_read(a, context.today) for a in items], total=total, limit=page.limit,
-                    offset=page.offset)
+            *conditions, page.as_filter(), order_by(sort or default_sort, order or default_order), order_by("id", "asc")
+        )
+        return Page(
+            items=[remediation_read(a, context.today) for a in items], total=total, limit=page.limit, offset=page.offset
+        )
 
     @post("/", responses=problems.CREATE, summary="Report a repair or defect")
-    async def create_action(self, remediation: RemediationService, sites: SiteService, context: Context,
-                            data: RemediationCreate) -> RemediationRead:
+    async def create_action(
+        self, remediation: Remediation, sites: Sites, context: Ctx, data: JSONBody[RemediationCreate]
+    ) -> RemediationRead:
         return remediation_read(await remediation.create_action(data, sites, context), context.today)
 
     @get("/{action_id:uuid}", responses=problems.READ_ONE, summary="One repair")
-    async def get_action(self, remediation: RemediationService, context: Context, action_id: UUID
-                         ) -> RemediationRead:
+    async def get_action(self, remediation: Remediation, context: Ctx, action_id: FromPath[UUID]) -> RemediationRead:
         return remediation_read(await remediation.get_action(action_id), context.today)
 
     @patch("/{action_id:uuid}", responses=problems.UPDATE, summary="Change some of a repair's fields")
-    async def update_action(self, remediation: RemediationService, context: Context, action_id: UUID,
-                            data: RemediationUpdate) -> RemediationRead:
+    async def update_action(
+        self, remediation: Remediation, context: Ctx, action_id: FromPath[UUID], data: JSONBody[RemediationUpdate]
+    ) -> RemediationRead:
         return remediation_read(await remediation.update_action(action_id, data, context), context.today)
 
     @delete("/{action_id:uuid}", responses=problems.DELETE, summary="Delete a repair entered by mistake")
-    async def delete_action(self, remediation: RemediationService, action_id: UUID) -> None:
+    async def delete_action(self, remediation: Remediation, action_id: FromPath[UUID]) -> None:
         await remediation.get_action(action_id)
         await remediation.delete(action_id)
 
@@ -268,23 +307,37 @@ class EstateReportController(Controller):
     tags = ["Estates: reports"]
     dependencies = SERVICES
 
-    @get("/summary", responses=problems.READ_MANY,
-         summary="Estate summary per Area or region, UPW sites beside the rest of the estate")
+    @get(
+        "/summary",
+        responses=problems.READ_MANY,
+        summary="Estate summary per Area or region, UPW sites beside the rest of the estate",
+    )
     async def summary(
-        self, db_session: AsyncSession, org: OrgFilter, context: Context,
-        group_by: Annotated[GroupBy, Parameter(query="group_by")] = "area",
+        self,
+        db_session: DbSession,
+        org: OrgScope,
+        context: Ctx,
+        group_by: Annotated[GroupBy, QueryParameter(name="group_by")] = "area",
     ) -> EstateSummaryReport:
         groups = await estate_summary(db_session, context, group_by, org)
-        return EstateSummaryReport.model_validate({
-            "as_of": context.today, "group_by": group_by,
-            "groups": [g.as_dict() for g in groups], "total": national_total(groups).as_dict(),
-        })
+        return EstateSummaryReport.model_validate(
+            {
+                "as_of": context.today,
+                "group_by": group_by,
+                "groups": [g.as_dict() for g in groups],
+                "total": national_total(groups).as_dict(),
+            }
+        )
 
-    @get("/accessibility", responses=problems.READ_MANY,
-         summary="Inaccessible and partially accessible sites per region")
+    @get(
+        "/accessibility", responses=problems.READ_MANY, summary="Inaccessible and partially accessible sites per region"
+    )
     async def accessibility(
-        self, db_session: AsyncSession, org: OrgFilter, context: Context,
-        sites_per_region: Annotated[int, Parameter(query="sites_per_region", ge=0, le=1000)] = 100,
+        self,
+        db_session: DbSession,
+        org: OrgScope,
+        context: Ctx,
+        sites_per_region: Annotated[int, QueryParameter(name="sites_per_region", ge=0, le=1000)] = 100,
     ) -> AccessibilityReport:
         regions = await accessibility_by_region(db_session, context, org, sites_per_region)
         return AccessibilityReport.model_validate({"as_of": context.today, "regions": regions})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from risk_register.core.filters import provide_org_filter
 from risk_register.core.pagination import provide_page
@@ -17,3 +17,8 @@ SERVICES = {
     "org": Provide(provide_org_filter, sync_to_thread=False),
     "page": Provide(provide_page, sync_to_thread=False),
 }
+
+Sites = NamedDependency[SiteService]
+Findings = NamedDependency[FindingService]
+Projects = NamedDependency[ProjectService]
+Remediation = NamedDependency[RemediationService]

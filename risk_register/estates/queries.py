@@ -47,8 +47,9 @@ def site_matches(
     return conditions
 
 
-def belongs_to_matching_site(site_id_column: ColumnElement[object], conditions: list[ColumnElement[bool]]
-                             ) -> list[ColumnElement[bool]]:
+def belongs_to_matching_site(
+    site_id_column: ColumnElement[object], conditions: list[ColumnElement[bool]]
+) -> list[ColumnElement[bool]]:
     """Restrict a child table (finding, project, action) to sites matching ``conditions``."""
     if not conditions:
         return []

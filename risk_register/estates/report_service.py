@@ -25,38 +25,63 @@ GroupBy = Literal["area", "region"]
 
 def _groups(ctx: Context, group_by: GroupBy, org: OrgFilter) -> tuple[dict[str, str], dict[str, str]]:
     """Groups in scope (code -> name) and each region's group."""
-    regions = [r for r in ctx.organisation.regions
-               if (org.area is None or r.area_code == org.area) and (org.region is None or r.code == org.region)]
+    regions = [
+        r
+        for r in ctx.organisation.regions
+        if (org.area is None or r.area_code == org.area) and (org.region is None or r.code == org.region)
+    ]
     if group_by == "region":
         return {r.code: r.name for r in regions}, {r.code: r.code for r in regions}
     area_names = {a.code: a.name for a in ctx.organisation.areas}
     return ({r.area_code: area_names[r.area_code] for r in regions}, {r.code: r.area_code for r in regions})
 
 
-async def estate_summary(session: AsyncSession, ctx: Context, group_by: GroupBy, org: OrgFilter
-                         ) -> list[EstateSummary]:
+async def estate_summary(session: AsyncSession, ctx: Context, group_by: GroupBy, org: OrgFilter) -> list[EstateSummary]:
     groups, group_of_region = _groups(ctx, group_by, org)
     where = site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu, site_types=org.site_types)
-    site_rows = (await session.execute(
-        select(Site.region_code, Site.site_type, Site.tenure, Site.condition_grade, Site.suitability,
-               Site.accessibility_status, func.count())
-        .where(*where)
-        .group_by(Site.region_code, Site.site_type, Site.tenure, Site.condition_grade, Site.suitability,
-                  Site.accessibility_status)
-    )).all()
-    remediation_rows = (await session.execute(
-        select(Site.region_code, Site.site_type,
-               func.count(), func.sum(case((remediation_overdue(ctx.today), 1), else_=0)))
-        .join(RemediationAction, RemediationAction.site_id == Site.id)
-        .where(*where, remediation_open())
-        .group_by(Site.region_code, Site.site_type)
-    )).all()
-    refurbishment_rows = (await session.execute(
-        select(Site.region_code, Site.site_type, RefurbishmentProject.kind, func.count())
-        .join(RefurbishmentProject, RefurbishmentProject.site_id == Site.id)
-        .where(*where, RefurbishmentProject.status == RefurbishmentStatus.COMPLETE)
-        .group_by(Site.region_code, Site.site_type, RefurbishmentProject.kind)
-    )).all()
+    site_rows = (
+        await session.execute(
+            select(
+                Site.region_code,
+                Site.site_type,
+                Site.tenure,
+                Site.condition_grade,
+                Site.suitability,
+                Site.accessibility_status,
+                func.count(),
+            )
+            .where(*where)
+            .group_by(
+                Site.region_code,
+                Site.site_type,
+                Site.tenure,
+                Site.condition_grade,
+                Site.suitability,
+                Site.accessibility_status,
+            )
+        )
+    ).all()
+    remediation_rows = (
+        await session.execute(
+            select(
+                Site.region_code,
+                Site.site_type,
+                func.count(),
+                func.sum(case((remediation_overdue(ctx.today), 1), else_=0)),
+            )
+            .join(RemediationAction, RemediationAction.site_id == Site.id)
+            .where(*where, remediation_open())
+            .group_by(Site.region_code, Site.site_type)
+        )
+    ).all()
+    refurbishment_rows = (
+        await session.execute(
+            select(Site.region_code, Site.site_type, RefurbishmentProject.kind, func.count())
+            .join(RefurbishmentProject, RefurbishmentProject.site_id == Site.id)
+            .where(*where, RefurbishmentProject.status == RefurbishmentStatus.COMPLETE)
+            .group_by(Site.region_code, Site.site_type, RefurbishmentProject.kind)
+        )
+    ).all()
     return summarise_estate(
         groups,
         [SiteGroupRow(group_of_region[r[0]], r[1], r[2], r[3], r[4], r[5], r[6]) for r in site_rows],
@@ -65,26 +90,41 @@ async def estate_summary(session: AsyncSession, ctx: Context, group_by: GroupBy,
     )
 
 
-async def accessibility_by_region(session: AsyncSession, ctx: Context, org: OrgFilter, sites_per_region: int
-                                  ) -> list[dict[str, object]]:
+async def accessibility_by_region(
+    session: AsyncSession, ctx: Context, org: OrgFilter, sites_per_region: int
+) -> list[dict[str, object]]:
     """Per region: sites by accessibility status (UPW split out) and the inaccessible and partially accessible
     sites themselves, worst first, up to ``sites_per_region`` each."""
     groups, _ = _groups(ctx, "region", org)
     where = site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu, site_types=org.site_types)
-    counts = (await session.execute(
-        select(Site.region_code, Site.site_type, Site.accessibility_status, func.count())
-        .where(*where).group_by(Site.region_code, Site.site_type, Site.accessibility_status)
-    )).all()
+    counts = (
+        await session.execute(
+            select(Site.region_code, Site.site_type, Site.accessibility_status, func.count())
+            .where(*where)
+            .group_by(Site.region_code, Site.site_type, Site.accessibility_status)
+        )
+    ).all()
     not_accessible = [AccessibilityStatus.INACCESSIBLE.value, AccessibilityStatus.PARTIALLY_ACCESSIBLE.value]
     ranked = (
-        select(Site.id, Site.code, Site.name, Site.site_type, Site.region_code, Site.accessibility_status,
-               func.row_number().over(partition_by=Site.region_code,
-                                      order_by=(Site.accessibility_status, Site.code)).label("rank"))
+        select(
+            Site.id,
+            Site.code,
+            Site.name,
+            Site.site_type,
+            Site.region_code,
+            Site.accessibility_status,
+            func.row_number()
+            .over(partition_by=Site.region_code, order_by=(Site.accessibility_status, Site.code))
+            .label("rank"),
+        )
         .where(*where, Site.accessibility_status.in_(not_accessible))
         .subquery()
     )
-    listed = (await session.execute(select(ranked).where(ranked.c.rank <= sites_per_region)
-                                    .order_by(ranked.c.region_code, ranked.c.rank))).all()
+    listed = (
+        await session.execute(
+            select(ranked).where(ranked.c.rank <= sites_per_region).order_by(ranked.c.region_code, ranked.c.rank)
+        )
+    ).all()
     report: dict[str, dict[str, object]] = {
         code: {"region_code": code, "name": name, "counts": {}, "sites": []} for code, name in groups.items()
     }
@@ -97,6 +137,13 @@ async def accessibility_by_region(session: AsyncSession, ctx: Context, org: OrgF
     for row in listed:
         sites = report[row.region_code]["sites"]
         assert isinstance(sites, list)
-        sites.append({"id": str(row.id), "code": row.code, "name": row.name, "site_type": row.site_type,
-                      "accessibility_status": row.accessibility_status})
+        sites.append(
+            {
+                "id": str(row.id),
+                "code": row.code,
+                "name": row.name,
+                "site_type": row.site_type,
+                "accessibility_status": row.accessibility_status,
+            }
+        )
     return list(report.values())

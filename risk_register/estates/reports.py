@@ -128,12 +128,21 @@ def national_total(summaries: list[EstateSummary]) -> EstateSummary:
     """The whole estate in scope, as one more summary."""
     total = EstateSummary(code="national", name="National")
     for s in summaries:
-        for mine, theirs in ((total.sites, s.sites), (total.open_remediation, s.open_remediation),
-                             (total.overdue_remediation, s.overdue_remediation)):
+        for mine, theirs in (
+            (total.sites, s.sites),
+            (total.open_remediation, s.open_remediation),
+            (total.overdue_remediation, s.overdue_remediation),
+        ):
             mine.unpaid_work += theirs.unpaid_work
             mine.rest_of_estate += theirs.rest_of_estate
-        for name in ("by_type", "by_tenure", "by_condition", "by_suitability", "by_accessibility",
-                     "refurbishments_completed"):
+        for name in (
+            "by_type",
+            "by_tenure",
+            "by_condition",
+            "by_suitability",
+            "by_accessibility",
+            "refurbishments_completed",
+        ):
             mine_table, their_table = getattr(total, name), getattr(s, name)
             for key, split in their_table.items():
                 mine_table[key].unpaid_work += split.unpaid_work

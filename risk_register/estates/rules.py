@@ -53,6 +53,7 @@ def load_estates_rules(config_dir: Path) -> EstatesRules:
 
 # --- remediation actions -------------------------------------------------------------------------------
 
+
 def default_target_date(priority: RepairPriority, reported_on: date, rules: EstatesRules) -> date:
     """The target a repair gets when none is given: reported date plus the priority's days from config."""
     return reported_on + timedelta(days=rules.remediation_target_days[priority])
@@ -93,6 +94,7 @@ def remediation_problems(
 
 # --- accessibility -----------------------------------------------------------------------------------
 
+
 def is_finding_open(status: FindingStatus) -> bool:
     return status in OPEN_FINDING_STATUSES
 
@@ -115,8 +117,13 @@ def accessibility_status(open_finding_priorities: Iterable[int], rules: EstatesR
 
 
 def finding_problems(
-    *, status: FindingStatus, raised_on: date, target_date: date | None, resolved_on: date | None,
-    accepted_reason: str | None, today: date,
+    *,
+    status: FindingStatus,
+    raised_on: date,
+    target_date: date | None,
+    resolved_on: date | None,
+    accepted_reason: str | None,
+    today: date,
 ) -> list[FieldProblem]:
     problems = []
     if raised_on > today:
@@ -138,6 +145,7 @@ def finding_problems(
 
 # --- sites and refurbishment -------------------------------------------------------------------------
 
+
 def site_problems(*, tenure: Tenure, lease_end_date: date | None, staff_headcount: int) -> list[FieldProblem]:
     problems = []
     if tenure != Tenure.LEASEHOLD and lease_end_date is not None:
@@ -148,8 +156,13 @@ def site_problems(*, tenure: Tenure, lease_end_date: date | None, staff_headcoun
 
 
 def refurbishment_problems(
-    *, status: RefurbishmentStatus, planned_start: date | None, planned_end: date | None,
-    actual_start: date | None, actual_end: date | None, today: date,
+    *,
+    status: RefurbishmentStatus,
+    planned_start: date | None,
+    planned_end: date | None,
+    actual_start: date | None,
+    actual_end: date | None,
+    today: date,
 ) -> list[FieldProblem]:
     problems = []
     if planned_start and planned_end and planned_end < planned_start:

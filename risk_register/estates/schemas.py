@@ -39,9 +39,7 @@ from risk_register.estates.models import RemediationAction
 from risk_register.estates.rules import days_overdue, is_remediation_overdue
 
 # UK postcode, outward and inward parts (BS 7666 shape); stored upper-case with one space.
-Postcode = Annotated[
-    str, Field(pattern=r"^(?i:[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$", min_length=5, max_length=8)
-]
+Postcode = Annotated[str, Field(pattern=r"^(?i:[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$", min_length=5, max_length=8)]
 SiteCode = Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
 Headcount = Annotated[WholeNumber, Field(ge=0, le=100_000)]
 FindingPriority = Annotated[WholeNumber, Field(ge=1, le=4)]
@@ -56,6 +54,7 @@ class Audited(OutputModel):
 
 
 # --- sites ---------------------------------------------------------------------------------------------
+
 
 class SiteCreate(InputModel):
     code: SiteCode
@@ -124,6 +123,7 @@ class SiteRef(OutputModel):
 
 # --- accessibility findings ----------------------------------------------------------------------------
 
+
 class FindingCreate(InputModel):
     site_id: UUID
     category: FindingCategory
@@ -162,6 +162,7 @@ class FindingRead(Audited):
 
 
 # --- refurbishment projects ----------------------------------------------------------------------------
+
 
 class ProjectCreate(InputModel):
     site_id: UUID
@@ -204,6 +205,7 @@ class ProjectRead(Audited):
 
 
 # --- remediation actions -------------------------------------------------------------------------------
+
 
 class RemediationCreate(InputModel):
     site_id: UUID
@@ -248,16 +250,20 @@ class RemediationRead(Audited):
 
 def remediation_read(action: RemediationAction, today: date) -> RemediationRead:
     """The API view of a remediation action, with overdue facts from the one rule in estates/rules.py."""
-    data = {name: getattr(action, name) for name in RemediationRead.model_fields if name not in
-            {"overdue", "days_overdue"}}
-    return RemediationRead.model_validate({
-        **data,
-        "overdue": is_remediation_overdue(action.status, action.target_date, today),
-        "days_overdue": days_overdue(action.status, action.target_date, today),
-    })
+    data = {
+        name: getattr(action, name) for name in RemediationRead.model_fields if name not in {"overdue", "days_overdue"}
+    }
+    return RemediationRead.model_validate(
+        {
+            **data,
+            "overdue": is_remediation_overdue(action.status, action.target_date, today),
+            "days_overdue": days_overdue(action.status, action.target_date, today),
+        }
+    )
 
 
 # --- reports -------------------------------------------------------------------------------------------
+
 
 class SplitOut(OutputModel):
     unpaid_work: int

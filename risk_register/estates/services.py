@@ -73,12 +73,19 @@ class SiteService(SQLAlchemyAsyncRepositoryService[Site, SiteRepository]):
             raise RuleViolation.of(FieldProblem("site_id", f"no site with id {site_id}"))
         return site
 
-    async def list_sites(self, org: OrgFilter, ctx: Context, *, conditions: Sequence[ColumnElement[bool]],
-                         page: LimitOffset, order: OrderBy) -> tuple[Sequence[Site], int]:
-        where = site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu,
-                             site_types=org.site_types)
-        return await self.get_many_and_count(*where, *conditions, page, order,
-                                             OrderBy(field_name="id", sort_order="asc"))
+    async def list_sites(
+        self,
+        org: OrgFilter,
+        ctx: Context,
+        *,
+        conditions: Sequence[ColumnElement[bool]],
+        page: LimitOffset,
+        order: OrderBy,
+    ) -> tuple[Sequence[Site], int]:
+        where = site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu, site_types=org.site_types)
+        return await self.get_many_and_count(
+            *where, *conditions, page, order, OrderBy(field_name="id", sort_order="asc")
+        )
 
     async def _refuse_duplicate_code(self, code: str, except_id: UUID | None = None) -> None:
         existing = await self.get_one_or_none(Site.code == code)
@@ -88,8 +95,9 @@ class SiteService(SQLAlchemyAsyncRepositoryService[Site, SiteRepository]):
     async def create_site(self, data: SiteCreate, ctx: Context) -> Site:
         raise_if_any(
             placement_problems(ctx.organisation, data.region_code, data.pdu_code)
-            + rules.site_problems(tenure=data.tenure, lease_end_date=data.lease_end_date,
-                                  staff_headcount=data.staff_headcount)
+            + rules.site_problems(
+                tenure=data.tenure, lease_end_date=data.lease_end_date, staff_headcount=data.staff_headcount
+            )
         )
         await self._refuse_duplicate_code(data.code)
         fields = data.model_dump()
@@ -109,8 +117,9 @@ class SiteService(SQLAlchemyAsyncRepositoryService[Site, SiteRepository]):
         _apply(site, changes)
         raise_if_any(
             placement_problems(ctx.organisation, site.region_code, site.pdu_code)
-            + rules.site_problems(tenure=site.tenure, lease_end_date=site.lease_end_date,
-                                  staff_headcount=site.staff_headcount)
+            + rules.site_problems(
+                tenure=site.tenure, lease_end_date=site.lease_end_date, staff_headcount=site.staff_headcount
+            )
         )
         await self.update(site)
         return await self.get_site(site_id)
@@ -135,6 +144,7 @@ def _normalise_postcode(postcode: str) -> str:
 
 # --- accessibility findings ----------------------------------------------------------------------------
 
+
 class FindingRepository(SQLAlchemyAsyncRepository[AccessibilityFinding]):
     model_type = AccessibilityFinding
 
@@ -150,10 +160,16 @@ class FindingService(SQLAlchemyAsyncRepositoryService[AccessibilityFinding, Find
         return finding
 
     def _check(self, finding: AccessibilityFinding, ctx: Context) -> None:
-        raise_if_any(rules.finding_problems(
-            status=finding.status, raised_on=finding.raised_on, target_date=finding.target_date,
-            resolved_on=finding.resolved_on, accepted_reason=finding.accepted_reason, today=ctx.today,
-        ))
+        raise_if_any(
+            rules.finding_problems(
+                status=finding.status,
+                raised_on=finding.raised_on,
+                target_date=finding.target_date,
+                resolved_on=finding.resolved_on,
+                accepted_reason=finding.accepted_reason,
+                today=ctx.today,
+            )
+        )
 
     async def create_finding(self, data: FindingCreate, sites: SiteService, ctx: Context) -> AccessibilityFinding:
         await sites.site_for_reference(data.site_id)
@@ -163,8 +179,9 @@ class FindingService(SQLAlchemyAsyncRepositoryService[AccessibilityFinding, Find
         await refresh_site_accessibility(sites, data.site_id, ctx)
         return await self.get_finding(created.id)
 
-    async def update_finding(self, finding_id: UUID, data: FindingUpdate, sites: SiteService,
-                             ctx: Context) -> AccessibilityFinding:
+    async def update_finding(
+        self, finding_id: UUID, data: FindingUpdate, sites: SiteService, ctx: Context
+    ) -> AccessibilityFinding:
         finding = await self.get_finding(finding_id)
         _apply(finding, data.changes())
         self._check(finding, ctx)
@@ -182,12 +199,14 @@ class FindingService(SQLAlchemyAsyncRepositoryService[AccessibilityFinding, Find
 async def refresh_site_accessibility(sites: SiteService, site_id: UUID, ctx: Context) -> None:
     """Recompute one site's stored accessibility status from its open findings."""
     session = sites.repository.session
-    priorities = (await session.scalars(
-        select(AccessibilityFinding.priority).where(
-            AccessibilityFinding.site_id == site_id,
-            AccessibilityFinding.status.in_([s.value for s in OPEN_FINDING_STATUSES]),
+    priorities = (
+        await session.scalars(
+            select(AccessibilityFinding.priority).where(
+                AccessibilityFinding.site_id == site_id,
+                AccessibilityFinding.status.in_([s.value for s in OPEN_FINDING_STATUSES]),
+            )
         )
-    )).all()
+    ).all()
     status = rules.accessibility_status(priorities, ctx.estates_rules)
     site = await sites.get_site(site_id)
     if site.accessibility_status != status:
@@ -198,12 +217,17 @@ async def refresh_site_accessibility(sites: SiteService, site_id: UUID, ctx: Con
 async def refresh_all_accessibility(session: Any, estates_rules: rules.EstatesRules) -> int:
     """Recompute every site's accessibility status (after demo loads, or when the config's cut-offs change).
     Returns how many sites changed. Bulk SQL: it is derived data, so it does not bump record versions."""
-    rows = (await session.execute(
-        select(Site.id, Site.accessibility_status, func.min(AccessibilityFinding.priority))
-        .outerjoin(AccessibilityFinding, (AccessibilityFinding.site_id == Site.id)
-                   & AccessibilityFinding.status.in_([s.value for s in OPEN_FINDING_STATUSES]))
-        .group_by(Site.id, Site.accessibility_status)
-    )).all()
+    rows = (
+        await session.execute(
+            select(Site.id, Site.accessibility_status, func.min(AccessibilityFinding.priority))
+            .outerjoin(
+                AccessibilityFinding,
+                (AccessibilityFinding.site_id == Site.id)
+                & AccessibilityFinding.status.in_([s.value for s in OPEN_FINDING_STATUSES]),
+            )
+            .group_by(Site.id, Site.accessibility_status)
+        )
+    ).all()
     changed: dict[AccessibilityStatus, list[UUID]] = {}
     for site_id, current, worst in rows:
         status = rules.accessibility_status([] if worst is None else [worst], estates_rules)
@@ -211,12 +235,17 @@ async def refresh_all_accessibility(session: Any, estates_rules: rules.EstatesRu
             changed.setdefault(status, []).append(site_id)
     for status, ids in changed.items():
         for start in range(0, len(ids), 5000):
-            await session.execute(update(Site).where(Site.id.in_(ids[start:start + 5000]))
-                                  .values(accessibility_status=status).execution_options(synchronize_session=False))
+            await session.execute(
+                update(Site)
+                .where(Site.id.in_(ids[start : start + 5000]))
+                .values(accessibility_status=status)
+                .execution_options(synchronize_session=False)
+            )
     return sum(len(ids) for ids in changed.values())
 
 
 # --- refurbishment projects ----------------------------------------------------------------------------
+
 
 class ProjectRepository(SQLAlchemyAsyncRepository[RefurbishmentProject]):
     model_type = RefurbishmentProject
@@ -233,10 +262,16 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[RefurbishmentProject, Proj
         return project
 
     def _check(self, project: RefurbishmentProject, ctx: Context) -> None:
-        raise_if_any(rules.refurbishment_problems(
-            status=project.status, planned_start=project.planned_start, planned_end=project.planned_end,
-            actual_start=project.actual_start, actual_end=project.actual_end, today=ctx.today,
-        ))
+        raise_if_any(
+            rules.refurbishment_problems(
+                status=project.status,
+                planned_start=project.planned_start,
+                planned_end=project.planned_end,
+                actual_start=project.actual_start,
+                actual_end=project.actual_end,
+                today=ctx.today,
+            )
+        )
 
     async def create_project(self, data: ProjectCreate, sites: SiteService, ctx: Context) -> RefurbishmentProject:
         await sites.site_for_reference(data.site_id)
@@ -255,6 +290,7 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[RefurbishmentProject, Proj
 
 # --- remediation actions -------------------------------------------------------------------------------
 
+
 class RemediationRepository(SQLAlchemyAsyncRepository[RemediationAction]):
     model_type = RemediationAction
 
@@ -270,10 +306,15 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
         return action
 
     def _check(self, action: RemediationAction, ctx: Context) -> None:
-        raise_if_any(rules.remediation_problems(
-            status=action.status, reported_on=action.reported_on, target_date=action.target_date,
-            completed_on=action.completed_on, today=ctx.today,
-        ))
+        raise_if_any(
+            rules.remediation_problems(
+                status=action.status,
+                reported_on=action.reported_on,
+                target_date=action.target_date,
+                completed_on=action.completed_on,
+                today=ctx.today,
+            )
+        )
 
     async def create_action(self, data: RemediationCreate, sites: SiteService, ctx: Context) -> RemediationAction:
         await sites.site_for_reference(data.site_id)
@@ -289,7 +330,8 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
         action = await self.get_action(action_id)
         changes = data.changes()
         was_default = action.target_date == rules.default_target_date(
-            action.priority, action.reported_on, ctx.estates_rules)
+            action.priority, action.reported_on, ctx.estates_rules
+        )
         _apply(action, changes)
         # A target that was only ever the default follows a change of priority or reported date; one set by
         # hand stays as it was.
@@ -303,5 +345,5 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
 def child_filters(column: Any, org: OrgFilter, ctx: Context) -> list[ColumnElement[bool]]:
     """Organisation and site-type filters applied to a table that belongs to a site."""
     return belongs_to_matching_site(
-        column, site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu,
-                             site_types=org.site_types))
+        column, site_matches(ctx.organisation, area=org.area, region=org.region, pdu=org.pdu, site_types=org.site_types)
+    )

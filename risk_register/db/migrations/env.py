@@ -49,7 +49,8 @@ def _run_on(connection: Connection) -> None:
 
 async def _run_online_async() -> None:
     engine = getattr(config, "engine", None) or async_engine_from_config(
-        {"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+        {"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     async with engine.connect() as connection:
         await connection.run_sync(_run_on)
     await engine.dispose()
