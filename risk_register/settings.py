@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     cors_allow_origins: list[str] = Field(default_factory=list)
     max_page_size: int = 500
     default_page_size: int = 50
+    session_token_hours: int = Field(default=12, ge=1, le=24 * 14)
+    max_token_days: int = Field(default=365, ge=1, le=3650)
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Fix "today" for reproducible demos and tests; None means the real date.
     today_override: str | None = None
 

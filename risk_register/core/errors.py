@@ -54,3 +54,20 @@ class Conflict(DomainError):
 def raise_if_any(problems: list[FieldProblem]) -> None:
     if problems:
         raise RuleViolation.of(*problems)
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class PreconditionFailed(DomainError):
+    """The caller's If-Match version is not the record's current version: someone else changed it first."""
+
+    status_code = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status_code = 428
+    title = "Precondition required"

@@ -12,6 +12,7 @@ from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.plugins.structlog import StructlogConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from risk_register.core.request_context import current_request_id
 from risk_register.settings import Settings
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -29,6 +30,7 @@ class RequestIdMiddleware(ASGIMiddleware):
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        request_token = current_request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -40,6 +42,7 @@ class RequestIdMiddleware(ASGIMiddleware):
         try:
             await next_app(scope, receive, send_with_id)
         finally:
+            current_request_id.reset(request_token)
             structlog.contextvars.clear_contextvars()
 
 

@@ -1,4 +1,4 @@
-"""One plugin wires everything: database, problem details, logging, OpenAPI, CORS, routes and the CLI."""
+"""One plugin wires everything: database, problem details, logging, auth, OpenAPI, CORS, routes and the CLI."""
 
 from __future__ import annotations
 
@@ -7,22 +7,34 @@ from contextlib import asynccontextmanager
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from click import Group
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import CLIPluginProtocol, InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 from litestar.plugins.structlog import StructlogPlugin
 from litestar.types import ControllerRouterHandler
 
+from risk_register.accounts.controllers import AuthController, UserController
+from risk_register.accounts.demo_users import ensure_demo_users
+from risk_register.accounts.guards import authorize, refuse_unguarded_writes
+from risk_register.accounts.middleware import PUBLIC_PATHS, BearerTokenMiddleware
+from risk_register.audit.controllers import AuditController
+from risk_register.core.concurrency import provide_expected_version
 from risk_register.core.context import provide_context, provide_organisation
+from risk_register.core.filters import provide_org_filter
 from risk_register.core.health import health
 from risk_register.core.logging import RequestIdMiddleware, structlog_config
+from risk_register.core.pagination import provide_page
 from risk_register.core.problems import problem_details_config
+from risk_register.core.security_headers import SecurityHeadersMiddleware
 from risk_register.db.config import sqlalchemy_config
 from risk_register.estates.controllers import (
     EstateReportController,
@@ -39,6 +51,8 @@ from risk_register.settings import Settings
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
+    UserController,
+    AuditController,
     OrganisationController,
     SiteController,
     FindingController,
@@ -60,11 +74,10 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
-        organisation = load_organisation(settings.config_dir)
         app_config.state.update(
             {
                 "settings": settings,
-                "organisation": organisation,
+                "organisation": load_organisation(settings.config_dir),
                 "estates_rules": load_estates_rules(settings.config_dir),
             }
         )
@@ -77,11 +90,27 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
             ]
         )
         app_config.route_handlers.extend(ROUTES)
-        app_config.middleware.insert(0, RequestIdMiddleware())
+        # Sign-in is rate limited per client address; the other /api/auth routes are not.
+        login_limit = RateLimitConfig(
+            rate_limit=("minute", settings.login_attempts_per_minute), exclude=[r"^/api/auth/(?!login$)"]
+        )
+        app_config.route_handlers.append(
+            Router(path="/", route_handlers=[AuthController], middleware=[login_limit.middleware])
+        )
+        app_config.middleware[:0] = [
+            RequestIdMiddleware(),
+            SecurityHeadersMiddleware(),
+            DefineMiddleware(BearerTokenMiddleware, exclude=PUBLIC_PATHS),
+        ]
+        app_config.guards.append(authorize)
+        app_config.request_max_body_size = settings.max_request_body_bytes
         app_config.dependencies.update(
             {
                 "context": Provide(provide_context, sync_to_thread=False),
                 "organisation": Provide(provide_organisation, sync_to_thread=False),
+                "version": Provide(provide_expected_version, sync_to_thread=False),
+                "org": Provide(provide_org_filter, sync_to_thread=False),
+                "page": Provide(provide_page, sync_to_thread=False),
             }
         )
         app_config.openapi_config = OpenAPIConfig(
@@ -90,17 +119,31 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
             description="Estates and health-and-safety risk register for the Probation Service.",
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="A token from POST /api/auth/login or /api/auth/tokens",
+                    ),
+                }
+            ),
+            security=[{"BearerToken": []}],
         )
         app_config.cors_config = (
             CORSConfig(allow_origins=settings.cors_allow_origins) if settings.cors_allow_origins else None
         )
-        app_config.lifespan.append(self._sync_reference_data)
+        app_config.on_startup.append(refuse_unguarded_writes)
+        app_config.lifespan.append(self._prepare_database)
         return app_config
 
     @asynccontextmanager
-    async def _sync_reference_data(self, app: Litestar) -> AsyncGenerator[None, None]:
-        """Keep the organisation tables equal to config/ (the schema itself comes from migrations)."""
+    async def _prepare_database(self, app: Litestar) -> AsyncGenerator[None, None]:
+        """Keep the organisation tables equal to config/ (the schema itself comes from migrations), and in demo
+        mode make sure the demo users exist."""
         async with self.db_config.get_session() as session:
             await sync_organisation(session, app.state.organisation)
+            if self.settings.demo_mode:
+                await ensure_demo_users(session)
             await session.commit()
         yield

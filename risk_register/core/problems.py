@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 from pydantic import BaseModel, Field
+from sqlalchemy.orm.exc import StaleDataError
 
 from risk_register.core.errors import DomainError
 
@@ -88,6 +89,9 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
 def _from_repository(exc: aa_exc.RepositoryError) -> ProblemDetailsException:
     # Every class in Advanced Alchemy's hierarchy is mapped here: its own default handler is skipped once
     # any subclass has a handler (see ../shared/architecture.md).
+    if isinstance(exc.__cause__, StaleDataError):
+        # Two writers read the same version; the database refused the second (see core/concurrency.py).
+        return _problem(412, "stale", "Precondition failed", "Someone else changed the record first. Read it again.")
     if isinstance(exc, aa_exc.NotFoundError):
         return _problem(404, "not-found", "Not found", "No such record")
     if isinstance(exc, aa_exc.DuplicateKeyError):
@@ -117,6 +121,9 @@ def problem_details_config() -> ProblemDetailsConfig:
         aa_exc.ForeignKeyError: _from_repository,
         aa_exc.MultipleResultsFoundError: _from_repository,
         aa_exc.InvalidRequestError: _from_repository,
+        StaleDataError: lambda exc: _problem(
+            412, "stale", "Precondition failed", "Someone else changed the record first. Read it again."
+        ),
         Exception: _from_unexpected,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)
@@ -147,8 +154,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {status: _ALL[status] for status in statuses}
 
 
-READ_ONE = problem_responses(400, 404)
-READ_MANY = problem_responses(400, 422)
-CREATE = problem_responses(400, 404, 409, 422)
-UPDATE = problem_responses(400, 404, 409, 422)
-DELETE = problem_responses(400, 404, 409)
+READ_ONE = problem_responses(400, 401, 404)
+READ_MANY = problem_responses(400, 401, 422)
+CREATE = problem_responses(400, 401, 403, 404, 409, 413, 422)
+UPDATE = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
+DELETE = problem_responses(400, 401, 403, 404, 409, 412, 422, 428)

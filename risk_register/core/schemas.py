@@ -45,7 +45,14 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _true_or_false(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, max_digits=14, decimal_places=2)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]

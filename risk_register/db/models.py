@@ -2,18 +2,24 @@
 
 from advanced_alchemy.base import orm_registry
 
+import risk_register.audit.recorder  # noqa: F401  (registers the audit listener on every Session)
+from risk_register.accounts.models import AccessToken, User
+from risk_register.audit.models import AuditEvent
 from risk_register.estates.models import AccessibilityFinding, RefurbishmentProject, RemediationAction, Site
 from risk_register.organisation.models import AreaRecord, PduRecord, RegionRecord
 
 metadata = orm_registry.metadata
 
 __all__ = [
+    "AccessToken",
     "AccessibilityFinding",
     "AreaRecord",
+    "AuditEvent",
     "PduRecord",
     "RefurbishmentProject",
     "RegionRecord",
     "RemediationAction",
     "Site",
+    "User",
     "metadata",
 ]

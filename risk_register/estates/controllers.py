@@ -1,4 +1,8 @@
-"""HTTP handlers for the estates register. Thin: parse, call a service, shape the answer."""
+"""HTTP handlers for the estates register. Thin: parse, call a service, shape the answer.
+
+Writes need Permission.ESTATES_WRITE (national estates team, admins); reads are open to every signed-in role.
+Single records answer with an ETag; PATCH and DELETE need it back in If-Match.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import ColumnElement
 
+from risk_register.accounts.guards import requires
+from risk_register.accounts.roles import Permission
 from risk_register.core import problems
+from risk_register.core.concurrency import ExpectedVersion, versioned
 from risk_register.core.deps import Ctx, DbSession, OrgScope, PageDep
 from risk_register.core.pagination import SortOrder, order_by
 from risk_register.core.schemas import Page
@@ -50,18 +57,21 @@ from risk_register.estates.schemas import (
     SiteUpdate,
     remediation_read,
 )
-from risk_register.estates.services import (
-    child_filters,
-)
+from risk_register.estates.services import child_filters
 
 SiteSort = Literal["code", "name", "region_code", "site_type", "condition_grade", "staff_headcount", "created_at"]
 FindingSort = Literal["raised_on", "priority", "target_date", "status", "created_at"]
 ProjectSort = Literal["planned_start", "planned_end", "actual_end", "status", "kind", "created_at"]
 RemediationSort = Literal["target_date", "reported_on", "priority", "status", "created_at"]
+WRITE = requires(Permission.ESTATES_WRITE)
 
 
 def _in(column: Any, values: Sequence[object] | None) -> list[ColumnElement[bool]]:
-    return [column.in_([v.value if hasattr(v, "value") else v for v in values])] if values else []
+    return [column.in_([getattr(v, "value", v) for v in values])] if values else []
+
+
+def _site(site: Site, status_code: int = 200) -> Response[SiteRead]:
+    return versioned(SiteRead.model_validate(site), site.version, status_code)
 
 
 class SiteController(Controller):
@@ -104,27 +114,37 @@ class SiteController(Controller):
             items=[SiteRead.model_validate(s) for s in items], total=total, limit=page.limit, offset=page.offset
         )
 
-    @post("/", responses=problems.CREATE, summary="Add a site")
-    async def create_site(self, sites: Sites, context: Ctx, data: JSONBody[SiteCreate]) -> SiteRead:
-        return SiteRead.model_validate(await sites.create_site(data, context))
+    @post("/", opt=WRITE, responses=problems.CREATE, summary="Add a site")
+    async def create_site(self, sites: Sites, context: Ctx, data: JSONBody[SiteCreate]) -> Response[SiteRead]:
+        return _site(await sites.create_site(data, context), 201)
 
     @get("/{site_id:uuid}", responses=problems.READ_ONE, summary="One site")
-    async def get_site(self, sites: Sites, site_id: FromPath[UUID]) -> SiteRead:
-        return SiteRead.model_validate(await sites.get_site(site_id))
+    async def get_site(self, sites: Sites, site_id: FromPath[UUID]) -> Response[SiteRead]:
+        return _site(await sites.get_site(site_id))
 
-    @patch("/{site_id:uuid}", responses=problems.UPDATE, summary="Change some of a site's fields")
+    @patch("/{site_id:uuid}", opt=WRITE, responses=problems.UPDATE, summary="Change some of a site's fields")
     async def update_site(
-        self, sites: Sites, context: Ctx, site_id: FromPath[UUID], data: JSONBody[SiteUpdate]
-    ) -> SiteRead:
-        return SiteRead.model_validate(await sites.update_site(site_id, data, context))
+        self,
+        sites: Sites,
+        context: Ctx,
+        site_id: FromPath[UUID],
+        version: ExpectedVersion,
+        data: JSONBody[SiteUpdate],
+    ) -> Response[SiteRead]:
+        return _site(await sites.update_site(site_id, data, context, version))
 
     @delete(
         "/{site_id:uuid}",
+        opt=WRITE,
         responses=problems.DELETE,
         summary="Delete a site entered by mistake (one with records is refused: dispose of it instead)",
     )
-    async def delete_site(self, sites: Sites, site_id: FromPath[UUID]) -> None:
-        await sites.delete_site(site_id)
+    async def delete_site(self, sites: Sites, site_id: FromPath[UUID], version: ExpectedVersion) -> None:
+        await sites.delete_site(site_id, version)
+
+
+def _finding(finding: AccessibilityFinding, status_code: int = 200) -> Response[FindingRead]:
+    return versioned(FindingRead.model_validate(finding), finding.version, status_code)
 
 
 class FindingController(Controller):
@@ -160,25 +180,37 @@ class FindingController(Controller):
             items=[FindingRead.model_validate(f) for f in items], total=total, limit=page.limit, offset=page.offset
         )
 
-    @post("/", responses=problems.CREATE, summary="Record an access-audit finding")
+    @post("/", opt=WRITE, responses=problems.CREATE, summary="Record an access-audit finding")
     async def create_finding(
         self, findings: Findings, sites: Sites, context: Ctx, data: JSONBody[FindingCreate]
-    ) -> FindingRead:
-        return FindingRead.model_validate(await findings.create_finding(data, sites, context))
+    ) -> Response[FindingRead]:
+        return _finding(await findings.create_finding(data, sites, context), 201)
 
     @get("/{finding_id:uuid}", responses=problems.READ_ONE, summary="One finding")
-    async def get_finding(self, findings: Findings, finding_id: FromPath[UUID]) -> FindingRead:
-        return FindingRead.model_validate(await findings.get_finding(finding_id))
+    async def get_finding(self, findings: Findings, finding_id: FromPath[UUID]) -> Response[FindingRead]:
+        return _finding(await findings.get_finding(finding_id))
 
-    @patch("/{finding_id:uuid}", responses=problems.UPDATE, summary="Change some of a finding's fields")
+    @patch("/{finding_id:uuid}", opt=WRITE, responses=problems.UPDATE, summary="Change some of a finding's fields")
     async def update_finding(
-        self, findings: Findings, sites: Sites, context: Ctx, finding_id: FromPath[UUID], data: JSONBody[FindingUpdate]
-    ) -> FindingRead:
-        return FindingRead.model_validate(await findings.update_finding(finding_id, data, sites, context))
+        self,
+        findings: Findings,
+        sites: Sites,
+        context: Ctx,
+        finding_id: FromPath[UUID],
+        version: ExpectedVersion,
+        data: JSONBody[FindingUpdate],
+    ) -> Response[FindingRead]:
+        return _finding(await findings.update_finding(finding_id, data, sites, context, version))
 
-    @delete("/{finding_id:uuid}", responses=problems.DELETE, summary="Delete a finding entered by mistake")
-    async def delete_finding(self, findings: Findings, sites: Sites, context: Ctx, finding_id: FromPath[UUID]) -> None:
-        await findings.delete_finding(finding_id, sites, context)
+    @delete("/{finding_id:uuid}", opt=WRITE, responses=problems.DELETE, summary="Delete a finding entered by mistake")
+    async def delete_finding(
+        self, findings: Findings, sites: Sites, context: Ctx, finding_id: FromPath[UUID], version: ExpectedVersion
+    ) -> None:
+        await findings.delete_finding(finding_id, sites, context, version)
+
+
+def _project(project: RefurbishmentProject, status_code: int = 200) -> Response[ProjectRead]:
+    return versioned(ProjectRead.model_validate(project), project.version, status_code)
 
 
 class ProjectController(Controller):
@@ -212,26 +244,34 @@ class ProjectController(Controller):
             items=[ProjectRead.model_validate(p) for p in items], total=total, limit=page.limit, offset=page.offset
         )
 
-    @post("/", responses=problems.CREATE, summary="Propose or record a refurbishment project")
+    @post("/", opt=WRITE, responses=problems.CREATE, summary="Propose or record a refurbishment project")
     async def create_project(
         self, projects: Projects, sites: Sites, context: Ctx, data: JSONBody[ProjectCreate]
-    ) -> ProjectRead:
-        return ProjectRead.model_validate(await projects.create_project(data, sites, context))
+    ) -> Response[ProjectRead]:
+        return _project(await projects.create_project(data, sites, context), 201)
 
     @get("/{project_id:uuid}", responses=problems.READ_ONE, summary="One project")
-    async def get_project(self, projects: Projects, project_id: FromPath[UUID]) -> ProjectRead:
-        return ProjectRead.model_validate(await projects.get_project(project_id))
+    async def get_project(self, projects: Projects, project_id: FromPath[UUID]) -> Response[ProjectRead]:
+        return _project(await projects.get_project(project_id))
 
-    @patch("/{project_id:uuid}", responses=problems.UPDATE, summary="Change some of a project's fields")
+    @patch("/{project_id:uuid}", opt=WRITE, responses=problems.UPDATE, summary="Change some of a project's fields")
     async def update_project(
-        self, projects: Projects, context: Ctx, project_id: FromPath[UUID], data: JSONBody[ProjectUpdate]
-    ) -> ProjectRead:
-        return ProjectRead.model_validate(await projects.update_project(project_id, data, context))
+        self,
+        projects: Projects,
+        context: Ctx,
+        project_id: FromPath[UUID],
+        version: ExpectedVersion,
+        data: JSONBody[ProjectUpdate],
+    ) -> Response[ProjectRead]:
+        return _project(await projects.update_project(project_id, data, context, version))
 
-    @delete("/{project_id:uuid}", responses=problems.DELETE, summary="Delete a project entered by mistake")
-    async def delete_project(self, projects: Projects, project_id: FromPath[UUID]) -> None:
-        await projects.get_project(project_id)
-        await projects.delete(project_id)
+    @delete("/{project_id:uuid}", opt=WRITE, responses=problems.DELETE, summary="Delete a project entered by mistake")
+    async def delete_project(self, projects: Projects, project_id: FromPath[UUID], version: ExpectedVersion) -> None:
+        await projects.delete_project(project_id, version)
+
+
+def _action(action: RemediationAction, today: Any, status_code: int = 200) -> Response[RemediationRead]:
+    return versioned(remediation_read(action, today), action.version, status_code)
 
 
 class RemediationController(Controller):
@@ -280,26 +320,34 @@ class RemediationController(Controller):
             items=[remediation_read(a, context.today) for a in items], total=total, limit=page.limit, offset=page.offset
         )
 
-    @post("/", responses=problems.CREATE, summary="Report a repair or defect")
+    @post("/", opt=WRITE, responses=problems.CREATE, summary="Report a repair or defect")
     async def create_action(
         self, remediation: Remediation, sites: Sites, context: Ctx, data: JSONBody[RemediationCreate]
-    ) -> RemediationRead:
-        return remediation_read(await remediation.create_action(data, sites, context), context.today)
+    ) -> Response[RemediationRead]:
+        return _action(await remediation.create_action(data, sites, context), context.today, 201)
 
     @get("/{action_id:uuid}", responses=problems.READ_ONE, summary="One repair")
-    async def get_action(self, remediation: Remediation, context: Ctx, action_id: FromPath[UUID]) -> RemediationRead:
-        return remediation_read(await remediation.get_action(action_id), context.today)
+    async def get_action(
+        self, remediation: Remediation, context: Ctx, action_id: FromPath[UUID]
+    ) -> Response[RemediationRead]:
+        return _action(await remediation.get_action(action_id), context.today)
 
-    @patch("/{action_id:uuid}", responses=problems.UPDATE, summary="Change some of a repair's fields")
+    @patch("/{action_id:uuid}", opt=WRITE, responses=problems.UPDATE, summary="Change some of a repair's fields")
     async def update_action(
-        self, remediation: Remediation, context: Ctx, action_id: FromPath[UUID], data: JSONBody[RemediationUpdate]
-    ) -> RemediationRead:
-        return remediation_read(await remediation.update_action(action_id, data, context), context.today)
+        self,
+        remediation: Remediation,
+        context: Ctx,
+        action_id: FromPath[UUID],
+        version: ExpectedVersion,
+        data: JSONBody[RemediationUpdate],
+    ) -> Response[RemediationRead]:
+        return _action(await remediation.update_action(action_id, data, context, version), context.today)
 
-    @delete("/{action_id:uuid}", responses=problems.DELETE, summary="Delete a repair entered by mistake")
-    async def delete_action(self, remediation: Remediation, action_id: FromPath[UUID]) -> None:
-        await remediation.get_action(action_id)
-        await remediation.delete(action_id)
+    @delete("/{action_id:uuid}", opt=WRITE, responses=problems.DELETE, summary="Delete a repair entered by mistake")
+    async def delete_action(
+        self, remediation: Remediation, action_id: FromPath[UUID], version: ExpectedVersion
+    ) -> None:
+        await remediation.delete_action(action_id, version)
 
 
 class EstateReportController(Controller):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from advanced_alchemy.extensions.litestar.providers import create_service_provider
 from litestar.di import NamedDependency, Provide
 
-from risk_register.core.filters import provide_org_filter
-from risk_register.core.pagination import provide_page
 from risk_register.estates.services import FindingService, ProjectService, RemediationService, SiteService
 
 SERVICES = {
@@ -14,8 +12,6 @@ SERVICES = {
     "findings": Provide(create_service_provider(FindingService)),
     "projects": Provide(create_service_provider(ProjectService)),
     "remediation": Provide(create_service_provider(RemediationService)),
-    "org": Provide(provide_org_filter, sync_to_thread=False),
-    "page": Provide(provide_page, sync_to_thread=False),
 }
 
 Sites = NamedDependency[SiteService]

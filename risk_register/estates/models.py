@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from risk_register.db.types import enum_column
+from risk_register.db.types import Versioned, enum_column
 from risk_register.estates.enums import (
     AccessibilityStatus,
     BuildingSystem,
@@ -28,16 +27,6 @@ from risk_register.estates.enums import (
     Tenure,
 )
 from risk_register.organisation.models import RegionRecord
-
-
-class Versioned:
-    """Optimistic concurrency: SQLAlchemy bumps ``version`` on every UPDATE and refuses stale writes."""
-
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class Site(Versioned, UUIDv7AuditBase):

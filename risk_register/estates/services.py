@@ -14,6 +14,7 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import ColumnElement, func, select, update
 
+from risk_register.core.concurrency import check_version
 from risk_register.core.context import Context
 from risk_register.core.errors import Conflict, FieldProblem, NotFound, RuleViolation, raise_if_any
 from risk_register.core.filters import OrgFilter
@@ -50,6 +51,11 @@ def placement_problems(organisation: Organisation, region_code: str, pdu_code: s
 def _apply(model: Any, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         setattr(model, name, value)
+
+
+async def _delete_checked(service: Any, record: Any, expected_version: int) -> None:
+    check_version(record, expected_version)
+    await service.delete(record.id)
 
 
 class SiteRepository(SQLAlchemyAsyncRepository[Site]):
@@ -105,8 +111,9 @@ class SiteService(SQLAlchemyAsyncRepositoryService[Site, SiteRepository]):
         site = await self.create(Site(**fields, accessibility_status=AccessibilityStatus.ACCESSIBLE))
         return await self.get_site(site.id)
 
-    async def update_site(self, site_id: UUID, data: SiteUpdate, ctx: Context) -> Site:
+    async def update_site(self, site_id: UUID, data: SiteUpdate, ctx: Context, expected_version: int) -> Site:
         site = await self.get_site(site_id)
+        check_version(site, expected_version)
         changes = data.changes()
         if "postcode" in changes:
             changes["postcode"] = _normalise_postcode(changes["postcode"])
@@ -124,8 +131,9 @@ class SiteService(SQLAlchemyAsyncRepositoryService[Site, SiteRepository]):
         await self.update(site)
         return await self.get_site(site_id)
 
-    async def delete_site(self, site_id: UUID) -> None:
+    async def delete_site(self, site_id: UUID, expected_version: int) -> None:
         site = await self.get_site(site_id)
+        check_version(site, expected_version)
         session = self.repository.session
         for child in (AccessibilityFinding, RefurbishmentProject, RemediationAction):
             count = await session.scalar(select(func.count()).select_from(child).where(child.site_id == site_id))
@@ -180,17 +188,19 @@ class FindingService(SQLAlchemyAsyncRepositoryService[AccessibilityFinding, Find
         return await self.get_finding(created.id)
 
     async def update_finding(
-        self, finding_id: UUID, data: FindingUpdate, sites: SiteService, ctx: Context
+        self, finding_id: UUID, data: FindingUpdate, sites: SiteService, ctx: Context, expected_version: int
     ) -> AccessibilityFinding:
         finding = await self.get_finding(finding_id)
+        check_version(finding, expected_version)
         _apply(finding, data.changes())
         self._check(finding, ctx)
         await self.update(finding)
         await refresh_site_accessibility(sites, finding.site_id, ctx)
         return await self.get_finding(finding_id)
 
-    async def delete_finding(self, finding_id: UUID, sites: SiteService, ctx: Context) -> None:
+    async def delete_finding(self, finding_id: UUID, sites: SiteService, ctx: Context, expected_version: int) -> None:
         finding = await self.get_finding(finding_id)
+        check_version(finding, expected_version)
         site_id = finding.site_id
         await self.delete(finding_id)
         await refresh_site_accessibility(sites, site_id, ctx)
@@ -261,6 +271,9 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[RefurbishmentProject, Proj
             raise NotFound(f"No refurbishment project with id {project_id}")
         return project
 
+    async def delete_project(self, project_id: UUID, expected_version: int) -> None:
+        await _delete_checked(self, await self.get_project(project_id), expected_version)
+
     def _check(self, project: RefurbishmentProject, ctx: Context) -> None:
         raise_if_any(
             rules.refurbishment_problems(
@@ -280,8 +293,11 @@ class ProjectService(SQLAlchemyAsyncRepositoryService[RefurbishmentProject, Proj
         created = await self.create(project)
         return await self.get_project(created.id)
 
-    async def update_project(self, project_id: UUID, data: ProjectUpdate, ctx: Context) -> RefurbishmentProject:
+    async def update_project(
+        self, project_id: UUID, data: ProjectUpdate, ctx: Context, expected_version: int
+    ) -> RefurbishmentProject:
         project = await self.get_project(project_id)
+        check_version(project, expected_version)
         _apply(project, data.changes())
         self._check(project, ctx)
         await self.update(project)
@@ -305,6 +321,9 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
             raise NotFound(f"No remediation action with id {action_id}")
         return action
 
+    async def delete_action(self, action_id: UUID, expected_version: int) -> None:
+        await _delete_checked(self, await self.get_action(action_id), expected_version)
+
     def _check(self, action: RemediationAction, ctx: Context) -> None:
         raise_if_any(
             rules.remediation_problems(
@@ -326,8 +345,11 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
         created = await self.create(action)
         return await self.get_action(created.id)
 
-    async def update_action(self, action_id: UUID, data: RemediationUpdate, ctx: Context) -> RemediationAction:
+    async def update_action(
+        self, action_id: UUID, data: RemediationUpdate, ctx: Context, expected_version: int
+    ) -> RemediationAction:
         action = await self.get_action(action_id)
+        check_version(action, expected_version)
         changes = data.changes()
         was_default = action.target_date == rules.default_target_date(
             action.priority, action.reported_on, ctx.estates_rules

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 class AreaRecord(DefaultBase):
     __tablename__ = "area"
+    __audit_exclude__ = True  # reference data, kept equal to config/organisation.toml
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -16,6 +17,7 @@ class AreaRecord(DefaultBase):
 
 class RegionRecord(DefaultBase):
     __tablename__ = "region"
+    __audit_exclude__ = True  # reference data, kept equal to config/organisation.toml
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -24,6 +26,7 @@ class RegionRecord(DefaultBase):
 
 class PduRecord(DefaultBase):
     __tablename__ = "pdu"
+    __audit_exclude__ = True  # reference data, kept equal to config/organisation.toml
 
     code: Mapped[str] = mapped_column(String(160), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

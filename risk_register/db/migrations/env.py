@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from risk_register.db.models import metadata
+from risk_register.db.types import compare_type
 
 config = context.config
 
@@ -20,7 +21,7 @@ def _configure(**kwargs: object) -> None:
         target_metadata=metadata,
         version_table="alembic_version",
         render_as_batch=True,
-        compare_type=True,
+        compare_type=compare_type,
         user_module_prefix="sa.",
         **kwargs,  # type: ignore[arg-type]
     )

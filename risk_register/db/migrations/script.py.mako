@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic import op
+from sqlalchemy import Text
 ${imports if imports else ""}
 
 # Autogenerate renders Advanced Alchemy's column types as sa.<Type>.
