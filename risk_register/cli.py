@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from risk_register.accounts.roles import Role
+
 
 def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "risk_register.app:create_app")
@@ -19,6 +21,7 @@ def main() -> None:
 def register_commands(cli: click.Group) -> None:
     cli.add_command(migrate)
     cli.add_command(demo)
+    cli.add_command(create_user)
 
 
 @click.command(help="Bring the database schema up to date (Alembic upgrade to the latest revision).")
@@ -92,3 +95,54 @@ def demo_load(scale: int, seed: int, force: bool) -> None:
             )
 
     asyncio.run(run())
+
+
+@click.command(name="create-user", help="Create a user. The password is read from standard input (one line).")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--area", default=None, help="Area code, for an Area leader or an Area H&S lead")
+@click.option("--full-name", default=None)
+@click.option("--machine", is_flag=True, help="A machine account: no password, tokens only (stdin is not read)")
+def create_user(username: str, role: str, area: str | None, full_name: str | None, machine: bool) -> None:
+    from pydantic import ValidationError
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from risk_register.accounts.schemas import UserCreate
+    from risk_register.accounts.services import UserService
+    from risk_register.core.errors import DomainError
+    from risk_register.db.config import create_engine
+    from risk_register.organisation.reference import load_organisation
+    from risk_register.organisation.services import sync_organisation
+    from risk_register.settings import get_settings
+
+    password = None if machine else sys.stdin.readline().rstrip("\r\n")
+    try:
+        data = UserCreate(username=username, role=Role(role), area_code=area, full_name=full_name, password=password)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(reasons) from exc
+    settings = get_settings()
+    organisation = load_organisation(settings.config_dir)
+
+    async def run() -> None:
+        engine = create_engine(settings, null_pool=True)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+                await sync_organisation(session, organisation)
+                await UserService(session=session).create_user(
+                    username=data.username,
+                    role=data.role,
+                    area_code=data.area_code,
+                    password=data.password,
+                    full_name=data.full_name,
+                    organisation=organisation,
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"created {role} {username}" + (f" ({area})" if area else ""))

@@ -12,7 +12,7 @@ from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.plugins.structlog import StructlogConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from risk_register.core.request_context import current_request_id
+from risk_register.core.request_context import current_request_id, current_request_writes
 from risk_register.settings import Settings
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -31,6 +31,7 @@ class RequestIdMiddleware(ASGIMiddleware):
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         request_token = current_request_id.set(request_id)
+        writes_token = current_request_writes.set(scope.get("method", "GET") not in {"GET", "HEAD", "OPTIONS"})
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -43,6 +44,7 @@ class RequestIdMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send_with_id)
         finally:
             current_request_id.reset(request_token)
+            current_request_writes.reset(writes_token)
             structlog.contextvars.clear_contextvars()
 
 

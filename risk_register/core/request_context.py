@@ -13,3 +13,5 @@ if TYPE_CHECKING:
 
 current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+current_request_writes: ContextVar[bool] = ContextVar("current_request_writes", default=True)
+"""False while serving GET/HEAD/OPTIONS; True otherwise, and outside requests (commands, tests)."""

@@ -11,18 +11,28 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from risk_register.core.request_context import current_request_writes
 from risk_register.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let _sqlite_begin emit BEGIN itself (the driver's implicit BEGIN is always DEFERRED).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys unless asked, per connection
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take SQLite's write lock when their transaction starts, so two concurrent writers queue
+    (busy_timeout) instead of the second failing with SQLITE_BUSY when it upgrades a read to a write; the
+    version check then sees the first writer's change and answers 412. Readers stay concurrent (WAL)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if current_request_writes.get() else "BEGIN")
 
 
 def create_engine(settings: Settings, *, null_pool: bool = False) -> AsyncEngine:
@@ -34,6 +44,7 @@ def create_engine(settings: Settings, *, null_pool: bool = False) -> AsyncEngine
             settings.database_url, echo=settings.database_echo, **({"poolclass": NullPool} if null_pool else {})
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs: dict[str, Any] = (
         {"poolclass": NullPool}
