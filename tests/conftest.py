@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -78,24 +78,29 @@ def _prepare(database: Database) -> None:
     asyncio.run(run())
 
 
+async def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    await admin.dispose()
+
+
 @pytest.fixture(scope="session", params=ENGINES)
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Database:
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         db = Database("sqlite", f"sqlite+aiosqlite:///{path}")
     else:
         assert POSTGRES_URL is not None
+        # One database per test process, so parallel runs (xdist workers, two people) never share one.
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        db = Database(
-            "postgresql",
-            str(
-                make_url(POSTGRES_URL)
-                .set(database=f"risk_register_test_{worker}")
-                .render_as_string(hide_password=False)
-            ),
-        )
+        name = f"risk_register_test_{worker}_{os.getpid()}"
+        db = Database("postgresql", make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
     _prepare(db)
-    return db
+    yield db
+    if db.engine_name == "postgresql":
+        asyncio.run(_drop_postgres_database(db.url))
 
 
 async def empty_postgres(engine: AsyncEngine) -> None:
@@ -148,15 +153,16 @@ AuthHeaders = Callable[..., Awaitable[dict[str, str]]]
 
 @pytest.fixture
 def auth_headers(db_engine: AsyncEngine) -> AuthHeaders:
-    """``await auth_headers(role, area_code=None)``: Authorization headers for a new user with that role."""
-    made: dict[tuple[Role, str | None], dict[str, str]] = {}
+    """``await auth_headers(role, area_code=None)``: Authorization headers with a new token for the test user
+    of that role and Area (created on first use)."""
+    users: dict[tuple[Role, str | None], User] = {}
 
     async def make(role: Role | str = Role.ADMIN, area_code: str | None = None) -> dict[str, str]:
         key = (Role(role), area_code)
-        if key not in made:
-            async with async_sessionmaker(db_engine, expire_on_commit=False)() as session:
+        async with async_sessionmaker(db_engine, expire_on_commit=False)() as session:
+            if key not in users:
                 suffix = f"-{area_code}" if area_code else ""
-                user = User(
+                users[key] = User(
                     username=f"test-{key[0].value}{suffix}".replace("_", "-"),
                     role=key[0],
                     area_code=area_code,
@@ -164,14 +170,13 @@ def auth_headers(db_engine: AsyncEngine) -> AuthHeaders:
                     full_name=None,
                     password_hash=None,
                 )
-                session.add(user)
+                session.add(users[key])
                 await session.flush()
-                token, _ = await TokenService(session=session).issue(
-                    user, name="test", kind=TokenKind.PERSONAL, lifetime=timedelta(days=1)
-                )
-                await session.commit()
-            made[key] = {"Authorization": f"Bearer {token}"}
-        return made[key]
+            token, _ = await TokenService(session=session).issue(
+                users[key], name="test", kind=TokenKind.PERSONAL, lifetime=timedelta(days=1)
+            )
+            await session.commit()
+        return {"Authorization": f"Bearer {token}"}
 
     return make
 

@@ -27,7 +27,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("Sign in: send Authorization: Bearer <token>", headers=_CHALLENGE)
-        async with connection.app.state.session_maker_class() as session:
+        async with connection.app.state.db_config.get_session() as session:
             principal = await principal_for_token(session, token.strip())
         if principal is None:
             raise NotAuthorizedException("The token is unknown, expired or revoked", headers=_CHALLENGE)

@@ -77,6 +77,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
         app_config.state.update(
             {
                 "settings": settings,
+            "db_config": self.db_config,
                 "organisation": load_organisation(settings.config_dir),
                 "estates_rules": load_estates_rules(settings.config_dir),
             }
@@ -146,4 +147,8 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
             if self.settings.demo_mode:
                 await ensure_demo_users(session)
             await session.commit()
-        yield
+        try:
+            yield
+        finally:
+            # Our engine was handed to the plugin ready-made, so closing its pool is ours to do.
+            await self.db_config.get_engine().dispose()

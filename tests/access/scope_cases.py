@@ -1,0 +1,30 @@
+"""How to make an in-scope and an out-of-scope request for every write endpoint an Area-scoped role can use.
+
+The matrix test (tests/integration/test_access_matrix.py) refuses to pass while a write endpoint whose
+Permission an Area-scoped role holds (Area leader, Area H&S lead) has no case here. Add one case per
+(method, OpenAPI path). ``build(client, area_code)`` sets up, as admin (``client`` is signed in as one), a
+record in ``area_code`` and returns the request that would change it: (url, json body or None, extra headers
+such as If-Match). The test then sends that request as a user scoped to one Area and expects 2xx in their own
+Area and 403 in another, with nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+ScopedRequest = tuple[str, Any, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class ScopeCase:
+    method: str  # lower case, as in OpenAPI
+    path: str  # the OpenAPI path template, e.g. "/api/registers/{register_id}/risks"
+    build: Callable[[AsyncTestClient[Litestar], str], Awaitable[ScopedRequest]]
+
+
+SCOPE_CASES: list[ScopeCase] = []
