@@ -44,9 +44,11 @@ from risk_register.estates.controllers import (
     SiteController,
 )
 from risk_register.estates.rules import load_estates_rules
+from risk_register.hazards.routes import ROUTES as HAZARD_ROUTES
 from risk_register.organisation.controllers import OrganisationController
 from risk_register.organisation.reference import load_organisation
 from risk_register.organisation.services import sync_organisation
+from risk_register.registers.routes import ROUTES as REGISTER_ROUTES
 from risk_register.settings import Settings
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -59,6 +61,8 @@ ROUTES: list[ControllerRouterHandler] = [
     ProjectController,
     RemediationController,
     EstateReportController,
+    *HAZARD_ROUTES,
+    *REGISTER_ROUTES,
 ]
 
 
@@ -77,7 +81,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
         app_config.state.update(
             {
                 "settings": settings,
-            "db_config": self.db_config,
+                "db_config": self.db_config,
                 "organisation": load_organisation(settings.config_dir),
                 "estates_rules": load_estates_rules(settings.config_dir),
             }

@@ -2,7 +2,9 @@
 
 from advanced_alchemy.base import orm_registry
 
-import risk_register.audit.recorder  # noqa: F401  (registers the audit listener on every Session)
+import risk_register.audit.recorder
+import risk_register.hazards.models
+import risk_register.registers.models  # noqa: F401
 from risk_register.accounts.models import AccessToken, User
 from risk_register.audit.models import AuditEvent
 from risk_register.estates.models import AccessibilityFinding, RefurbishmentProject, RemediationAction, Site

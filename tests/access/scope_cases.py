@@ -10,21 +10,7 @@ Area and 403 in another, with nothing written.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from tests.access import scope_cases_hazards, scope_cases_registers
+from tests.access.scope_types import ScopeCase
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
-
-ScopedRequest = tuple[str, Any, dict[str, str]]
-
-
-@dataclass(frozen=True)
-class ScopeCase:
-    method: str  # lower case, as in OpenAPI
-    path: str  # the OpenAPI path template, e.g. "/api/registers/{register_id}/risks"
-    build: Callable[[AsyncTestClient[Litestar], str], Awaitable[ScopedRequest]]
-
-
-SCOPE_CASES: list[ScopeCase] = []
+SCOPE_CASES: list[ScopeCase] = [*scope_cases_hazards.CASES, *scope_cases_registers.CASES]
