@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -181,13 +182,47 @@ def auth_headers(db_engine: AsyncEngine) -> AuthHeaders:
     return make
 
 
+def _changed_something(response: httpx.Response) -> bool:
+    """A successful write that should have left an audit event: a create, a delete, or an update whose
+    version moved (a PATCH that changes nothing writes nothing, so it has nothing to audit)."""
+    request = response.request
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"} or response.status_code >= 300:
+        return False
+    if "dry_run=true" in str(request.url.query):
+        return False  # a dry run reports what would change and writes nothing
+    if request.method == "PATCH":
+        return response.headers.get("etag") != request.headers.get("if-match")
+    return True
+
+
 @pytest.fixture
-async def client(app: Litestar, auth_headers: AuthHeaders) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def client(
+    app: Litestar, auth_headers: AuthHeaders, db_engine: AsyncEngine
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """A client signed in as an admin (who may do everything). Pass ``headers=await auth_headers(role)`` to act
-    as someone else, or ``headers={"Authorization": ""}`` to act signed out."""
+    as someone else, or ``headers={"Authorization": ""}`` to act signed out.
+
+    After the test it checks the audit trail holds an event, from the same request, for every write the test
+    made that changed something: so every write in the suite is shown to be attributable."""
+    writes: list[httpx.Response] = []
+
+    async def remember(response: httpx.Response) -> None:
+        if _changed_something(response):
+            writes.append(response)
+
     async with AsyncTestClient(app=app) as test_client:
         test_client.headers.update(await auth_headers(Role.ADMIN))
+        test_client.event_hooks["response"].append(remember)
         yield test_client
+    if writes:
+        async with db_engine.connect() as conn:
+            audited = set((await conn.execute(text("SELECT DISTINCT request_id FROM audit_event"))).scalars())
+        unaudited = [
+            f"{r.request.method} {r.request.url.path} -> {r.status_code}"
+            for r in writes
+            if r.headers.get("x-request-id") not in audited
+        ]
+        assert not unaudited, f"writes with no audit event: {unaudited}"
 
 
 async def if_match(client: AsyncTestClient[Litestar], url: str) -> dict[str, str]:

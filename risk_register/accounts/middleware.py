@@ -8,7 +8,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from litestar.types import Receive, Scope, Send
 
 from risk_register.accounts.services import principal_for_token
-from risk_register.core.request_context import current_principal
+from risk_register.core.request_context import current_principal, reading
 
 PUBLIC_PATHS = ["^/health$", "^/schema", "^/api/auth/login$"]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="risk-register"'}
@@ -27,8 +27,9 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("Sign in: send Authorization: Bearer <token>", headers=_CHALLENGE)
-        async with connection.app.state.db_config.get_session() as session:
-            principal = await principal_for_token(session, token.strip())
+        with reading():
+            async with connection.app.state.db_config.get_session() as session:
+                principal = await principal_for_token(session, token.strip())
         if principal is None:
             raise NotAuthorizedException("The token is unknown, expired or revoked", headers=_CHALLENGE)
         current_principal.set(principal)

@@ -10,7 +10,7 @@ from litestar.logging.config import StructLoggingConfig, default_structlog_proce
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.plugins.structlog import StructlogConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from risk_register.core.request_context import current_request_id, current_request_writes
 from risk_register.settings import Settings
@@ -33,15 +33,8 @@ class RequestIdMiddleware(ASGIMiddleware):
         request_token = current_request_id.set(request_id)
         writes_token = current_request_writes.set(scope.get("method", "GET") not in {"GET", "HEAD", "OPTIONS"})
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
         try:
-            await next_app(scope, receive, send_with_id)
+            await next_app(scope, receive, send)  # core/security_headers.py echoes the id
         finally:
             current_request_id.reset(request_token)
             current_request_writes.reset(writes_token)

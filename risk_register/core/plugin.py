@@ -21,6 +21,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 from litestar.plugins.structlog import StructlogPlugin
 from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from risk_register.accounts.controllers import AuthController, UserController
 from risk_register.accounts.demo_users import ensure_demo_users
@@ -34,7 +35,7 @@ from risk_register.core.health import health
 from risk_register.core.logging import RequestIdMiddleware, structlog_config
 from risk_register.core.pagination import provide_page
 from risk_register.core.problems import problem_details_config
-from risk_register.core.security_headers import SecurityHeadersMiddleware
+from risk_register.core.security_headers import add_security_headers
 from risk_register.db.config import sqlalchemy_config
 from risk_register.estates.controllers import (
     EstateReportController,
@@ -67,9 +68,11 @@ ROUTES: list[ControllerRouterHandler] = [
 
 
 class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        """``engine``: use this engine instead of one made from ``settings`` (the contract tests pass a NullPool
+        engine, since schemathesis serves the app from an event loop of its own)."""
         self.settings = settings
-        self.db_config = sqlalchemy_config(settings)
+        self.db_config = sqlalchemy_config(settings, engine)
 
     def on_cli_init(self, cli: Group) -> None:
         from risk_register.cli import register_commands
@@ -104,11 +107,10 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
         )
         app_config.middleware[:0] = [
             RequestIdMiddleware(),
-            SecurityHeadersMiddleware(),
             DefineMiddleware(BearerTokenMiddleware, exclude=PUBLIC_PATHS),
         ]
         app_config.guards.append(authorize)
-        app_config.request_max_body_size = settings.max_request_body_bytes
+        app_config.before_send.append(add_security_headers)
         app_config.dependencies.update(
             {
                 "context": Provide(provide_context, sync_to_thread=False),

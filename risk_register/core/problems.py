@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from risk_register.core.errors import DomainError
@@ -89,6 +90,8 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
 def _from_repository(exc: aa_exc.RepositoryError) -> ProblemDetailsException:
     # Every class in Advanced Alchemy's hierarchy is mapped here: its own default handler is skipped once
     # any subclass has a handler (see ../shared/architecture.md).
+    if isinstance(exc.__cause__, OperationalError):
+        return _from_operational(exc.__cause__)
     if isinstance(exc.__cause__, StaleDataError):
         # Two writers read the same version; the database refused the second (see core/concurrency.py).
         return _problem(412, "stale", "Precondition failed", "Someone else changed the record first. Read it again.")
@@ -102,6 +105,19 @@ def _from_repository(exc: aa_exc.RepositoryError) -> ProblemDetailsException:
         return _problem(409, "integrity", "Conflict", "The change conflicts with existing data")
     log.error("repository_error", error=str(exc))
     return _problem(500, "internal", "Internal server error", "The request could not be completed")
+
+
+def _from_operational(exc: OperationalError) -> ProblemDetailsException:
+    if "database is locked" in str(exc.orig):
+        # SQLite's single writer stayed busy past busy_timeout: the request did nothing and may be retried.
+        return _problem(
+            503,
+            "busy",
+            "Service busy",
+            "The database is busy with other changes; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+    return _from_unexpected(exc)
 
 
 def _from_unexpected(exc: Exception) -> ProblemDetailsException:
@@ -124,6 +140,7 @@ def problem_details_config() -> ProblemDetailsConfig:
         StaleDataError: lambda exc: _problem(
             412, "stale", "Precondition failed", "Someone else changed the record first. Read it again."
         ),
+        OperationalError: _from_operational,
         Exception: _from_unexpected,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)
@@ -146,6 +163,7 @@ _ALL = {
     422: _spec("The request breaks a rule: each failing field is named with its reason"),
     428: _spec("If-Match is required"),
     429: _spec("Too many requests"),
+    503: _spec("Busy: retry after the Retry-After seconds"),
 }
 
 

@@ -5,6 +5,8 @@ so a flush inside a service sees the request that caused it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -13,5 +15,16 @@ if TYPE_CHECKING:
 
 current_principal: ContextVar[Principal | None] = ContextVar("current_principal", default=None)
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
-current_request_writes: ContextVar[bool] = ContextVar("current_request_writes", default=True)
-"""False while serving GET/HEAD/OPTIONS; True otherwise, and outside requests (commands, tests)."""
+current_request_writes: ContextVar[bool] = ContextVar("current_request_writes", default=False)
+"""True while serving a request that may write (POST, PUT, PATCH, DELETE); SQLite then takes its write lock
+at BEGIN (db/config.py). False for reads and outside requests."""
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Mark a read-only step inside a writing request (e.g. looking up the caller's token)."""
+    token = current_request_writes.set(False)
+    try:
+        yield
+    finally:
+        current_request_writes.reset(token)
