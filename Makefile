@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## Set up, migrate the embedded SQLite database, load the demo estate (once) and serve on $(HOST):$(PORT).
 run: install migrate demo
-	RISK_REGISTER_DEMO_MODE=true $(BIN)/risk-register run --host $(HOST) --port $(PORT)
+	RISK_REGISTER_DEMO_MODE=true $(BIN)/risk-register serve --host $(HOST) --port $(PORT)
 
 migrate: install
 	$(BIN)/risk-register migrate

@@ -22,6 +22,28 @@ def register_commands(cli: click.Group) -> None:
     cli.add_command(migrate)
     cli.add_command(demo)
     cli.add_command(create_user)
+    cli.add_command(serve)
+
+
+@click.command(help="Serve the API with uvicorn; every log line is structured JSON (no plain access log).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    # The app's structlog middleware logs each request with its request id; uvicorn's own access log would
+    # repeat it as plain text, so it is off, and uvicorn's other lines are kept to warnings.
+    uvicorn.run(
+        "risk_register.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 @click.command(help="Bring the database schema up to date (Alembic upgrade to the latest revision).")
