@@ -260,7 +260,6 @@ def _add_actions(
         priority = _weighted(
             rng, {RepairPriority.P1: 0.1, RepairPriority.P2: 0.3, RepairPriority.P3: 0.4, RepairPriority.P4: 0.2}
         )
-        reported = recent(400)
         status = _weighted(
             rng,
             {
@@ -271,6 +270,9 @@ def _add_actions(
                 RemediationStatus.CANCELLED: 0.05,
             },
         )
+        # Open repairs are mostly recent, with a tail of old ones nobody closed; closed ones span the year.
+        open_now = status not in {RemediationStatus.COMPLETED, RemediationStatus.CANCELLED}
+        reported = recent(45 if open_now and rng.random() < 0.6 else 400)
         completed = (
             reported + timedelta(days=rng.randint(0, (today - reported).days))
             if status == RemediationStatus.COMPLETED
@@ -295,26 +297,26 @@ def _add_actions(
 
 
 def _add_projects(estate: DemoEstate, site: dict[str, Any], rng: random.Random, audit: Any, today: date) -> None:
-    if rng.random() > 0.33:
+    if rng.random() > 0.5:
         return
     kind = _weighted(
         rng,
         {
-            RefurbishmentKind.MAJOR_REFURBISHMENT: 0.35,
-            RefurbishmentKind.REDECORATION_OR_REFURNISH: 0.35,
-            RefurbishmentKind.REPLACEMENT_SITE: 0.05,
-            RefurbishmentKind.PLANNED_MAINTENANCE: 0.25,
+            RefurbishmentKind.MAJOR_REFURBISHMENT: 0.41,
+            RefurbishmentKind.REDECORATION_OR_REFURNISH: 0.41,
+            RefurbishmentKind.REPLACEMENT_SITE: 0.04,
+            RefurbishmentKind.PLANNED_MAINTENANCE: 0.14,
         },
     )
     status = _weighted(
         rng,
         {
-            RefurbishmentStatus.PROPOSED: 0.2,
-            RefurbishmentStatus.APPROVED: 0.1,
-            RefurbishmentStatus.FUNDED: 0.1,
-            RefurbishmentStatus.IN_PROGRESS: 0.15,
-            RefurbishmentStatus.COMPLETE: 0.4,
-            RefurbishmentStatus.CANCELLED: 0.05,
+            RefurbishmentStatus.PROPOSED: 0.13,
+            RefurbishmentStatus.APPROVED: 0.07,
+            RefurbishmentStatus.FUNDED: 0.07,
+            RefurbishmentStatus.IN_PROGRESS: 0.14,
+            RefurbishmentStatus.COMPLETE: 0.55,
+            RefurbishmentStatus.CANCELLED: 0.04,
         },
     )
     planned_start = today + timedelta(days=rng.randint(-900, 300))

@@ -55,8 +55,12 @@ def load_estates_rules(config_dir: Path) -> EstatesRules:
 
 
 def default_target_date(priority: RepairPriority, reported_on: date, rules: EstatesRules) -> date:
-    """The target a repair gets when none is given: reported date plus the priority's days from config."""
-    return reported_on + timedelta(days=rules.remediation_target_days[priority])
+    """The target a repair gets when none is given: reported date plus the priority's days from config.
+
+    Total for every date: near the end of the calendar it stops at the last representable day, so an absurd
+    reported date is refused by remediation_problems ("in the future"), not by an arithmetic error."""
+    days = rules.remediation_target_days[priority]
+    return reported_on + timedelta(days=days) if (date.max - reported_on).days >= days else date.max
 
 
 def is_remediation_open(status: RemediationStatus) -> bool:
