@@ -85,6 +85,7 @@ def demo_load(scale: int, seed: int, force: bool) -> None:
 
     from risk_register.core.clock import today
     from risk_register.db.config import create_engine
+    from risk_register.db.migrate import refresh_statistics
     from risk_register.demo.loader import load_demo
     from risk_register.estates.rules import load_estates_rules
     from risk_register.organisation.reference import load_organisation
@@ -106,6 +107,7 @@ def demo_load(scale: int, seed: int, force: bool) -> None:
                     only_if_empty=not force,
                 )
                 await session.commit()
+            await refresh_statistics(engine)
         finally:
             await engine.dispose()
         if result.skipped:

@@ -32,6 +32,7 @@ from risk_register.core import problems
 from risk_register.core.concurrency import ExpectedVersion, check_version, versioned
 from risk_register.core.deps import Ctx, DbSession, PageDep
 from risk_register.core.errors import Forbidden, raise_if_any
+from risk_register.core.openapi import PublicOperation
 from risk_register.core.schemas import Page
 
 Users = NamedDependency[UserService]
@@ -55,8 +56,8 @@ class AuthController(Controller):
         "/login",
         opt=PUBLIC,
         status_code=200,
-        security=[],
-        responses=problems.problem_responses(401, 422, 429),
+        operation_class=PublicOperation,
+        responses=problems.problem_responses(400, 401, 413, 422, 429),
         summary="Sign in with username and password; answers a bearer token",
     )
     async def login(
@@ -98,7 +99,7 @@ class AuthController(Controller):
     @post(
         "/tokens",
         opt=requires(Permission.OWN_TOKENS),
-        responses=problems.problem_responses(401, 403, 404, 422),
+        responses=problems.problem_responses(400, 401, 403, 404, 413, 422),
         summary="Issue a personal or machine token (shown once)",
     )
     async def create_token(
@@ -157,7 +158,7 @@ class UserController(Controller):
     @post(
         "/",
         opt=requires(Permission.USERS_ADMIN),
-        responses=problems.problem_responses(400, 401, 403, 409, 422),
+        responses=problems.problem_responses(400, 401, 403, 409, 413, 422),
         summary="Create a user account",
     )
     async def create_user(self, users: Users, context: Ctx, data: JSONBody[UserCreate]) -> Response[UserRead]:

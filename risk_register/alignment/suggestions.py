@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 
@@ -76,38 +77,74 @@ def shared_share(area_links: frozenset[str], national_links: frozenset[str]) -> 
 
 
 def suggest(
-    area_risks: Sequence[RiskProfile], national_risks: Sequence[RiskProfile], weights: SuggestionWeights
+    area_risks: Sequence[RiskProfile],
+    national_risks: Sequence[RiskProfile],
+    weights: SuggestionWeights,
+    background: Sequence[RiskProfile] = (),
 ) -> dict[str, list[Suggestion]]:
     """The best ``weights.top_k`` national risks for each Area risk, best first, scores at least
-    ``weights.minimum_score``; ties broken by national id so the answer is stable."""
+    ``weights.minimum_score``; ties broken by national id so the answer is stable.
+
+    ``background``: further risks whose text the vectoriser learns word weights from without scoring them, so
+    a risk scores the same whichever subset of risks is being scored (an Area's, one risk's, or all)."""
     if not area_risks or not national_risks:
         return {risk.id: [] for risk in area_risks}
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True)
-    matrix = vectoriser.fit_transform([r.text() for r in national_risks] + [r.text() for r in area_risks])
-    national_matrix, area_matrix = matrix[: len(national_risks)], matrix[len(national_risks) :]
+    vectoriser = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, lowercase=True, dtype=np.float32
+    )
+    scored = {r.id for r in area_risks}
+    corpus = [*national_risks, *area_risks, *(r for r in background if r.id not in scored)]
+    matrix = vectoriser.fit_transform([r.text() for r in corpus])
+    national_matrix = matrix[: len(national_risks)]
+    area_matrix = matrix[len(national_risks) : len(national_risks) + len(area_risks)]
     text_scores = (area_matrix @ national_matrix.T).toarray()  # rows are L2-normalised: this is the cosine
 
-    categories = np.array([r.category or "" for r in national_risks], dtype=object)
+    # Every part as one matrix over (Area risk, national risk): no Python loop over pairs.
+    category_codes = {
+        c: i for i, c in enumerate(sorted({r.category for r in (*area_risks, *national_risks) if r.category}))
+    }
+    area_category = np.array([category_codes.get(r.category or "", -1) for r in area_risks])
+    national_category = np.array([category_codes.get(r.category or "", -2) for r in national_risks])
+    same = area_category[:, None] == national_category[None, :]
+    scores = weights.text * text_scores + weights.category * same
+    if weights.shared and any(r.links for r in area_risks):
+        link_codes = {
+            link: i for i, link in enumerate(sorted({x for r in (*area_risks, *national_risks) for x in r.links}))
+        }
+        area_links, national_links = _incidence(area_risks, link_codes), _incidence(national_risks, link_codes)
+        shared = (area_links @ national_links.T).toarray()
+        per_area = np.maximum(np.asarray(area_links.sum(axis=1)).ravel(), 1)
+        scores = scores + weights.shared * shared / per_area[:, None]  # = shared_share for every pair
+
+    top_k = min(weights.top_k, len(national_risks))
+    # The best top_k per row, then ordered by score (highest first) and national position (ties stable).
+    candidates = (
+        np.argpartition(-scores, top_k - 1, axis=1)[:, :top_k]
+        if top_k < len(national_risks)
+        else np.tile(np.arange(len(national_risks)), (len(area_risks), 1))
+    )
     suggestions: dict[str, list[Suggestion]] = {}
     for row, area in enumerate(area_risks):
-        same = (categories == (area.category or "")) & (categories != "")
-        scores = weights.text * text_scores[row] + weights.category * same
-        if area.links and weights.shared:
-            scores = scores + weights.shared * np.array([shared_share(area.links, n.links) for n in national_risks])
-        # Highest score first, then lowest national id; argsort on (-score, index) keeps it deterministic.
-        order = np.lexsort((np.arange(len(national_risks)), -np.round(scores, 9)))[: weights.top_k]
+        picked = candidates[row]
+        order = picked[np.lexsort((picked, -np.round(scores[row, picked], 9)))]
         suggestions[area.id] = [
             Suggestion(
                 national_id=national_risks[i].id,
-                score=round(float(scores[i]), 4),
+                score=round(float(scores[row, i]), 4),
                 text_similarity=round(float(text_scores[row, i]), 4),
-                same_category=bool(same[i]),
+                same_category=bool(same[row, i]),
                 shared_links=tuple(sorted(area.links & national_risks[i].links)),
             )
             for i in order
-            if scores[i] >= weights.minimum_score
+            if scores[row, i] >= weights.minimum_score
         ]
     return suggestions
+
+
+def _incidence(risks: Sequence[RiskProfile], codes: dict[str, int]) -> csr_matrix:
+    rows = [row for row, risk in enumerate(risks) for _ in risk.links]
+    cols = [codes[link] for risk in risks for link in risk.links]
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(risks), max(len(codes), 1)))
 
 
 def precision_at_1(ranked: dict[str, list[str]], expected: dict[str, set[str]]) -> float:

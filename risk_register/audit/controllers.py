@@ -21,8 +21,8 @@ from risk_register.accounts.guards import requires
 from risk_register.accounts.roles import Permission
 from risk_register.audit.models import AuditEvent
 from risk_register.core import problems
-from risk_register.core.deps import PageDep
-from risk_register.core.errors import FieldProblem, raise_if_any
+from risk_register.core.deps import PageDep, PeriodDep
+from risk_register.core.filters import Period
 from risk_register.core.pagination import order_by
 from risk_register.core.schemas import OutputModel, Page
 
@@ -55,10 +55,9 @@ _NAME = r"^[a-z0-9_.-]+$"
 
 
 def _filters(
-    entity_type: str | None, entity_id: str | None, actor: str | None, since: datetime | None, until: datetime | None
+    entity_type: str | None, entity_id: str | None, actor: str | None, period: Period
 ) -> list[ColumnElement[bool]]:
-    if since and until and until < since:
-        raise_if_any([FieldProblem("until", "must not be before since")])
+    since, until = period.since, period.until
     conditions: list[ColumnElement[bool]] = []
     if entity_type:
         conditions.append(AuditEvent.entity_type == entity_type)
@@ -76,8 +75,6 @@ def _filters(
 EntityType = Annotated[str | None, QueryParameter(name="entity_type", max_length=64, pattern=_NAME)]
 EntityId = Annotated[str | None, QueryParameter(name="entity_id", max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 Actor = Annotated[str | None, QueryParameter(name="actor", max_length=64, pattern=_NAME)]
-Since = Annotated[datetime | None, QueryParameter(name="since", description="From this instant (inclusive)")]
-Until = Annotated[datetime | None, QueryParameter(name="until", description="Before this instant")]
 
 
 class AuditController(Controller):
@@ -91,14 +88,13 @@ class AuditController(Controller):
         self,
         audit: Audit,
         page: PageDep,
+        period: PeriodDep,
         entity_type: EntityType = None,
         entity_id: EntityId = None,
         actor: Actor = None,
-        since: Since = None,
-        until: Until = None,
     ) -> Page[AuditEventRead]:
         items, total = await audit.get_many_and_count(
-            *_filters(entity_type, entity_id, actor, since, until),
+            *_filters(entity_type, entity_id, actor, period),
             page.as_filter(),
             order_by("occurred_at", "desc"),
             order_by("id", "desc"),
@@ -116,14 +112,13 @@ class AuditController(Controller):
     async def export_csv(
         self,
         audit: Audit,
+        period: PeriodDep,
         entity_type: EntityType = None,
         entity_id: EntityId = None,
         actor: Actor = None,
-        since: Since = None,
-        until: Until = None,
     ) -> Response[bytes]:
         items = await audit.list(
-            *_filters(entity_type, entity_id, actor, since, until),
+            *_filters(entity_type, entity_id, actor, period),
             LimitOffset(limit=EXPORT_LIMIT, offset=0),
             order_by("occurred_at", "asc"),
             order_by("id", "asc"),

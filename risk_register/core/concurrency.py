@@ -12,7 +12,9 @@ from litestar.params import HeaderParameter
 
 from risk_register.core.errors import FieldProblem, PreconditionFailed, PreconditionRequired, RuleViolation
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# An entity tag as this API writes it ("3"), also weak (W/"3") or unquoted (3). Header values arrive trimmed.
+_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?$')
+_ETAG_FORM = 'must be an ETag such as "3"'
 T = TypeVar("T")
 
 
@@ -25,8 +27,9 @@ def provide_expected_version(
         str | None,
         HeaderParameter(
             name="If-Match",
-            max_length=40,
             description="The ETag (version) of the record as you last read it; required to change it",
+            # A header is a string or absent, never null; its form is checked below, naming the header.
+            schema_extra={"oneOf": None, "type": "string", "pattern": _ETAG.pattern, "maxLength": 13},
         ),
     ] = None,
 ) -> int:
@@ -34,9 +37,9 @@ def provide_expected_version(
         raise PreconditionRequired(
             "Send If-Match with the record's ETag to change it", [FieldProblem("If-Match", "is required")]
         )
-    match = _ETAG.match(if_match)
+    match = _ETAG.match(if_match.strip())
     if match is None:
-        raise RuleViolation.of(FieldProblem("If-Match", 'must be an ETag such as "3"'))
+        raise RuleViolation.of(FieldProblem("If-Match", _ETAG_FORM))
     return int(match.group(1))
 
 

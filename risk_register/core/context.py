@@ -7,9 +7,12 @@ from datetime import date
 
 from litestar.datastructures import State
 
+from risk_register.alignment.settings import AlignmentSettings
 from risk_register.core.clock import today
 from risk_register.estates.rules import EstatesRules
+from risk_register.hazards.config import HazardRules
 from risk_register.organisation.reference import Organisation
+from risk_register.registers.rules import RegisterRules
 from risk_register.settings import Settings
 
 
@@ -17,8 +20,11 @@ from risk_register.settings import Settings
 class Context:
     organisation: Organisation
     estates_rules: EstatesRules
+    hazard_rules: HazardRules
     settings: Settings
     today: date
+    register_rules: RegisterRules
+    alignment: AlignmentSettings
 
 
 def provide_context(state: State) -> Context:
@@ -26,8 +32,11 @@ def provide_context(state: State) -> Context:
     return Context(
         organisation=state.organisation,
         estates_rules=state.estates_rules,
+        hazard_rules=state.hazard_rules,
         settings=settings,
         today=today(settings),
+        register_rules=state.register_rules,
+        alignment=state.alignment_settings,
     )
 
 

@@ -23,11 +23,29 @@ class FieldProblem:
 class DomainError(Exception):
     status_code = 400
     title = "Bad request"
+    slug: str | None = None  # the problem type's last part; the class name in lower case when None
 
     def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.problems = problems or []
+
+
+class MalformedParameter(DomainError):
+    """A query, path or header parameter whose form is wrong (the 400 Litestar answers for a type it parses
+    itself, for the parameters a dependency parses by hand)."""
+
+    status_code = 400
+    title = "Bad request"
+
+
+class InvalidBody(DomainError):
+    """The request body does not match its schema (core/validation.py): the same problem type as Litestar's own
+    validation errors."""
+
+    status_code = 422
+    title = "Invalid request"
+    slug = "validation"
 
 
 class RuleViolation(DomainError):

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from risk_register.core.openapi import PublicOperation
 from risk_register.core.problems import problem_responses
 
 
@@ -14,7 +15,13 @@ class Health(BaseModel):
     database: str
 
 
-@get("/health", tags=["Service"], summary="Liveness and database reachability", responses=problem_responses(400))
+@get(
+    "/health",
+    tags=["Service"],
+    summary="Liveness and database reachability",
+    operation_class=PublicOperation,
+    responses=problem_responses(400),
+)
 async def health(db_session: NamedDependency[AsyncSession]) -> Health:
     await db_session.execute(text("SELECT 1"))
     return Health(status="ok", database=db_session.get_bind().dialect.name)

@@ -18,7 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import CLIPluginProtocol, InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsPlugin
-from litestar.plugins.pydantic import PydanticPlugin
+from litestar.plugins.pydantic import PydanticDIPlugin, PydanticInitPlugin, PydanticPlugin, PydanticSchemaPlugin
 from litestar.plugins.structlog import StructlogPlugin
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,15 +27,19 @@ from risk_register.accounts.controllers import AuthController, UserController
 from risk_register.accounts.demo_users import ensure_demo_users
 from risk_register.accounts.guards import authorize, refuse_unguarded_writes
 from risk_register.accounts.middleware import PUBLIC_PATHS, BearerTokenMiddleware
+from risk_register.alignment.routes import ROUTES as ALIGNMENT_ROUTES
+from risk_register.alignment.settings import load_alignment_settings
 from risk_register.audit.controllers import AuditController
 from risk_register.core.concurrency import provide_expected_version
 from risk_register.core.context import provide_context, provide_organisation
-from risk_register.core.filters import provide_org_filter
+from risk_register.core.filters import provide_org_filter, provide_period
 from risk_register.core.health import health
 from risk_register.core.logging import RequestIdMiddleware, structlog_config
+from risk_register.core.openapi import InputModelSchemaPlugin
 from risk_register.core.pagination import provide_page
-from risk_register.core.problems import problem_details_config
+from risk_register.core.problems import problem_details_config, register_parameter_names
 from risk_register.core.security_headers import add_security_headers
+from risk_register.core.validation import BodyValidationPlugin
 from risk_register.db.config import sqlalchemy_config
 from risk_register.estates.controllers import (
     EstateReportController,
@@ -45,12 +49,17 @@ from risk_register.estates.controllers import (
     SiteController,
 )
 from risk_register.estates.rules import load_estates_rules
+from risk_register.hazards.config import load_hazard_rules
 from risk_register.hazards.routes import ROUTES as HAZARD_ROUTES
 from risk_register.organisation.controllers import OrganisationController
 from risk_register.organisation.reference import load_organisation
 from risk_register.organisation.services import sync_organisation
 from risk_register.registers.routes import ROUTES as REGISTER_ROUTES
+from risk_register.registers.rules import load_register_rules
+from risk_register.registers.services import ensure_registers
 from risk_register.settings import Settings
+
+_PYDANTIC_PLUGINS = (PydanticPlugin, PydanticInitPlugin, PydanticSchemaPlugin, PydanticDIPlugin)
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
@@ -64,6 +73,7 @@ ROUTES: list[ControllerRouterHandler] = [
     EstateReportController,
     *HAZARD_ROUTES,
     *REGISTER_ROUTES,
+    *ALIGNMENT_ROUTES,
 ]
 
 
@@ -87,14 +97,25 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
                 "db_config": self.db_config,
                 "organisation": load_organisation(settings.config_dir),
                 "estates_rules": load_estates_rules(settings.config_dir),
+                "alignment_settings": load_alignment_settings(settings.config_dir),
+                "hazard_rules": load_hazard_rules(settings.config_dir),
+                "register_rules": load_register_rules(settings.config_dir),
             }
         )
+        # Litestar adds a stock PydanticPlugin when Litestar() is given none; the parts below replace it (in place:
+        # Litestar is iterating over this list, and the stock plugin has not run yet).
+        app_config.plugins[:] = [p for p in app_config.plugins if not isinstance(p, _PYDANTIC_PLUGINS)]
         app_config.plugins.extend(
             [
                 SQLAlchemyPlugin(config=self.db_config),
                 ProblemDetailsPlugin(problem_details_config()),
                 StructlogPlugin(structlog_config(settings)),
-                PydanticPlugin(prefer_alias=False),
+                # PydanticPlugin's three parts, with request bodies decoded by core/validation.py and described
+                # by pydantic's own JSON schema (core/openapi.py; before PydanticSchemaPlugin, which it overrides).
+                BodyValidationPlugin(prefer_alias=False),
+                InputModelSchemaPlugin(),
+                PydanticSchemaPlugin(prefer_alias=False),
+                PydanticDIPlugin(),
             ]
         )
         app_config.route_handlers.extend(ROUTES)
@@ -117,6 +138,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
                 "organisation": Provide(provide_organisation, sync_to_thread=False),
                 "version": Provide(provide_expected_version, sync_to_thread=False),
                 "org": Provide(provide_org_filter, sync_to_thread=False),
+                "period": Provide(provide_period, sync_to_thread=False),
                 "page": Provide(provide_page, sync_to_thread=False),
             }
         )
@@ -140,7 +162,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
         app_config.cors_config = (
             CORSConfig(allow_origins=settings.cors_allow_origins) if settings.cors_allow_origins else None
         )
-        app_config.on_startup.append(refuse_unguarded_writes)
+        app_config.on_startup.extend([refuse_unguarded_writes, register_parameter_names])
         app_config.lifespan.append(self._prepare_database)
         return app_config
 
@@ -150,6 +172,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
         mode make sure the demo users exist."""
         async with self.db_config.get_session() as session:
             await sync_organisation(session, app.state.organisation)
+            await ensure_registers(session, app.state.organisation)
             if self.settings.demo_mode:
                 await ensure_demo_users(session)
             await session.commit()

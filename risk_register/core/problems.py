@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, get_type_hints
 
 import structlog
 from advanced_alchemy import exceptions as aa_exc
-from litestar.exceptions import HTTPException, ValidationException
+from litestar import Litestar
+from litestar._signature.types import ExtendedMsgSpecValidationError
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
@@ -62,15 +66,62 @@ def _from_domain(exc: DomainError) -> ProblemDetailsException:
     return _problem(exc.status_code, slug, exc.title, exc.detail, [p.as_dict() for p in exc.problems])
 
 
+_MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
+# Parameters whose Python name differs from the name the client sends (page_number -> page), filled at
+# start-up by register_parameter_names, so a problem names what the client sent.
+_PARAMETER_NAMES: dict[str, str] = {}
+
+
+def register_parameter_names(app: Litestar) -> None:
+    def collect(fn: Callable[..., Any]) -> None:
+        try:
+            hints = get_type_hints(fn, include_extras=True)
+        except Exception:  # a provider with unresolvable hints has no aliased parameters to learn
+            return
+        for python_name, hint in hints.items():
+            for meta in getattr(hint, "__metadata__", ()):
+                if isinstance(meta, ParameterKwarg) and meta.name and meta.name != python_name:
+                    _PARAMETER_NAMES[python_name] = meta.name
+
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            collect(handler.fn)
+            for provider in handler.resolve_dependencies().values():
+                collect(provider.dependency)
+
+
+def _body_errors(cause: ExtendedMsgSpecValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or "body",
+            "reason": str(error.get("msg", "")).removeprefix("Value error, "),
+        }
+        for error in cause.errors
+    ]
+
+
 def _from_validation(exc: ValidationException) -> ProblemDetailsException:
+    if isinstance(exc.__cause__, ExtendedMsgSpecValidationError):
+        # A request body that breaks its pydantic model. Taken from the cause, not from Litestar's messages:
+        # Litestar files a body field named like a path parameter (e.g. "site_id") under "path".
+        errors = _body_errors(exc.__cause__)
+        return _problem(
+            422, "validation", "Invalid request", "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors
+        )
     raw = exc.extra if isinstance(exc.extra, list) else []
     errors = [
-        {"field": str(item.get("key") or item.get("source") or "body"), "reason": str(item.get("message", ""))}
+        {
+            "field": _PARAMETER_NAMES.get(str(item.get("key")), str(item.get("key") or item.get("source") or "body")),
+            "reason": str(item.get("message", "")),
+        }
         for item in raw
         if isinstance(item, Mapping)
     ]
-    # Litestar marks query, path, header and cookie errors with their source; a pydantic body error comes
-    # with no source (or "body"). A malformed parameter is a 400, a body that breaks its schema a 422.
+    if not errors and (missing := _MISSING_PARAMETER.match(str(exc.detail))):
+        # Litestar names a missing required parameter in its message only.
+        errors = [{"field": missing.group(2), "reason": f"is required (a {missing.group(1)} parameter)"}]
+    # Litestar marks query, path, header and cookie errors with their source; a body error comes with no
+    # source (or "body"). A malformed parameter is a 400, a body that breaks its schema a 422.
     in_body = any(isinstance(item, Mapping) and item.get("source") in (None, "body") for item in raw)
     status = 422 if in_body else 400
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors) or str(exc.detail)
@@ -78,12 +129,22 @@ def _from_validation(exc: ValidationException) -> ProblemDetailsException:
 
 
 def _from_http(exc: HTTPException) -> ProblemDetailsException:
+    if exc.status_code == 500 and isinstance(exc.__cause__, ExtendedMsgSpecValidationError):
+        # Litestar reports a body error whose field is named like one of the handler's dependencies (e.g.
+        # {"version": 1} beside the "version" dependency) as a server failure. It is the client's body.
+        errors = _body_errors(exc.__cause__)
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        return _problem(422, "validation", "Invalid request", detail, errors)
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    if not errors and isinstance(exc.__cause__, SerializationException):
+        # The body could not be decoded at all (Litestar wraps the decoder's error in a ClientException).
+        errors = [{"field": "body", "reason": f"is not valid JSON: {exc.detail}"}]
     return ProblemDetailsException(
         status_code=exc.status_code,
         title=exc.detail,
         detail=exc.detail,
         headers=exc.headers,
-        extra={"errors": exc.extra if isinstance(exc.extra, list) else []},
+        extra={"errors": errors},
     )
 
 

@@ -7,7 +7,18 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -54,9 +65,22 @@ def _true_or_false(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-Money = Annotated[Decimal, BeforeValidator(_money), Field(ge=0, max_digits=14, decimal_places=2)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+# The JSON schema states what _money and the constraints accept: a JSON number (never a string), at most 14
+# digits of which 2 after the point (pydantic's own schema would offer strings and non-standard keywords).
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    Field(ge=0, max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {"type": "number", "minimum": 0, "maximum": 999_999_999_999.99, "multipleOf": 0.01}, mode="validation"
+    ),
+]
+# Input strings are stripped (InputModel), so "at least one character" means one that str.strip() keeps: the
+# class lists exactly the characters Python counts as whitespace (regex \s differs between Python, JSON Schema
+# and Rust: \x1c-\x1f and \x85 are spaces to str.strip() only).
+_NOT_SPACE = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NOT_SPACE)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=_NOT_SPACE)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
@@ -99,6 +123,21 @@ class PatchModel(InputModel):
         if value is None and info.field_name not in cls.clearable:
             raise ValueError("may not be null")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The JSON schema offers ``null`` only for the ``clearable`` fields, as _refuse_null does."""
+        json_schema = handler(core_schema)
+        model_schema = handler.resolve_ref_schema(json_schema)
+        for name, field_schema in model_schema.get("properties", {}).items():
+            options = field_schema.get("anyOf")
+            if name in cls.clearable or not options or {"type": "null"} not in options:
+                continue
+            kept = [option for option in options if option != {"type": "null"}]
+            rest = {k: v for k, v in field_schema.items() if k not in ("anyOf", "default")}
+            field_schema.clear()
+            field_schema.update({**kept[0], **rest} if len(kept) == 1 else {"anyOf": kept, **rest})
+        return json_schema
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

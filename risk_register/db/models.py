@@ -2,6 +2,7 @@
 
 from advanced_alchemy.base import orm_registry
 
+import risk_register.alignment.models
 import risk_register.audit.recorder
 import risk_register.hazards.models
 import risk_register.registers.models  # noqa: F401

@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from risk_register.demo.alignment import load_alignment_demo
 from risk_register.demo.generator import generate_estate
+from risk_register.demo.hazards import load_hazards_demo
+from risk_register.demo.registers import load_register_demo
 from risk_register.estates.models import AccessibilityFinding, RefurbishmentProject, RemediationAction, Site
 from risk_register.estates.rules import EstatesRules
 from risk_register.estates.services import refresh_all_accessibility
@@ -55,6 +58,9 @@ async def load_demo(
     await _insert(session, RefurbishmentProject, estate.projects)
     await _insert(session, RemediationAction, estate.actions)
     await refresh_all_accessibility(session, rules)
+    await load_hazards_demo(session, organisation, estate.sites, scale=scale, today=today, seed=seed)
+    await load_register_demo(session, organisation, today=today, seed=seed)
+    await load_alignment_demo(session)
     return LoadResult(
         sites=len(estate.sites),
         findings=len(estate.findings),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from risk_register.db.types import Versioned, enum_column
@@ -105,6 +105,8 @@ class RemediationAction(Versioned, UUIDv7AuditBase):
     status: Mapped[RemediationStatus] = mapped_column(enum_column(RemediationStatus))
     reported_on: Mapped[date] = mapped_column(Date)
     target_date: Mapped[date] = mapped_column(Date, index=True)
+    # True once someone chose the target; until then it follows the default for the priority and reported date.
+    target_date_set_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocker: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None] = mapped_column(Date)
 

@@ -338,6 +338,7 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
     async def create_action(self, data: RemediationCreate, sites: SiteService, ctx: Context) -> RemediationAction:
         await sites.site_for_reference(data.site_id)
         fields = data.model_dump()
+        fields["target_date_set_by_hand"] = fields["target_date"] is not None
         if fields["target_date"] is None:
             fields["target_date"] = rules.default_target_date(data.priority, data.reported_on, ctx.estates_rules)
         action = RemediationAction(**fields)
@@ -351,13 +352,11 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
         action = await self.get_action(action_id)
         check_version(action, expected_version)
         changes = data.changes()
-        was_default = action.target_date == rules.default_target_date(
-            action.priority, action.reported_on, ctx.estates_rules
-        )
         _apply(action, changes)
-        # A target that was only ever the default follows a change of priority or reported date; one set by
-        # hand stays as it was.
-        if was_default and "target_date" not in changes and {"priority", "reported_on"} & changes.keys():
+        if "target_date" in changes:
+            action.target_date_set_by_hand = True
+        # A target nobody chose follows a change of priority or reported date; one set by hand stays as it was.
+        elif not action.target_date_set_by_hand and {"priority", "reported_on"} & changes.keys():
             action.target_date = rules.default_target_date(action.priority, action.reported_on, ctx.estates_rules)
         self._check(action, ctx)
         await self.update(action)

@@ -4,4 +4,20 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from risk_register.hazards.controllers import (
+    AssessmentController,
+    ControlController,
+    HazardController,
+    LegionellaController,
+    StressController,
+    TeamController,
+)
+
+ROUTES: list[ControllerRouterHandler] = [
+    HazardController,
+    TeamController,
+    ControlController,
+    AssessmentController,
+    LegionellaController,
+    StressController,
+]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from risk_register.core import problems
 from risk_register.organisation.reference import Organisation
 from risk_register.organisation.schemas import AreaOut, OrganisationOut, PduOut, RegionOut
 
@@ -30,6 +31,6 @@ class OrganisationController(Controller):
     path = "/api/organisation"
     tags = ["Organisation"]
 
-    @get("/", summary="National -> Areas -> regions -> PDUs")
+    @get("/", responses=problems.problem_responses(401), summary="National -> Areas -> regions -> PDUs")
     async def hierarchy(self, organisation: NamedDependency[Organisation]) -> OrganisationOut:
         return organisation_out(organisation)

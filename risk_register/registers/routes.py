@@ -4,4 +4,18 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from risk_register.registers.controllers import (
+    ActionController,
+    LinkController,
+    MatrixController,
+    RegisterController,
+    RiskController,
+)
+
+ROUTES: list[ControllerRouterHandler] = [
+    MatrixController,
+    RegisterController,
+    RiskController,
+    LinkController,
+    ActionController,
+]

@@ -10,7 +10,11 @@ Area and 403 in another, with nothing written.
 
 from __future__ import annotations
 
-from tests.access import scope_cases_hazards, scope_cases_registers
+from tests.access import scope_cases_alignment, scope_cases_hazards, scope_cases_registers
 from tests.access.scope_types import ScopeCase
 
-SCOPE_CASES: list[ScopeCase] = [*scope_cases_hazards.CASES, *scope_cases_registers.CASES]
+SCOPE_CASES: list[ScopeCase] = [
+    *scope_cases_hazards.CASES,
+    *scope_cases_registers.CASES,
+    *scope_cases_alignment.CASES,
+]

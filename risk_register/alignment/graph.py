@@ -1,0 +1,248 @@
+"""The organisation's risk picture as one networkx graph, built from the database.
+
+Nodes (``kind`` attribute): area, region, register, risk, action, control, assessment, hazard, site.
+Edges (``kind`` attribute), pointing from the whole to the part or from the risk to what it depends on:
+part_of (region -> area, register -> area), contains (register -> risk), aligns_to (Area risk -> national
+risk, confirmed links only), mitigated_by (risk -> action | control), assessed_by (risk -> assessment),
+concerns_hazard (risk | control | assessment -> hazard), located_at (risk | control | assessment -> site).
+
+Each node carries the facts the reports need, already derived by its own domain's one rule function (a
+control's overdue and failing flags from hazards.rules, a risk's appetite from registers.rules ...), so the
+reports never re-derive them. The graph is built per request: measured in benchmarks/alignment_report.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from risk_register.alignment.models import AlignmentLink, LinkStatus, NationalCoverage
+from risk_register.core.context import Context
+from risk_register.estates.models import Site
+from risk_register.hazards import rules as hazard_rules
+from risk_register.hazards.models import HazardControl, RiskAssessment
+from risk_register.registers import rules as register_rules
+from risk_register.registers.enums import LinkKind, RegisterLevel, RiskStatus
+from risk_register.registers.models import Register, Risk, RiskAction, RiskLink
+
+
+def node(kind: str, key: object) -> str:
+    return f"{kind}:{key}"
+
+
+async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
+    graph: nx.DiGraph = nx.DiGraph()
+    today = ctx.today
+    for area in ctx.organisation.areas:
+        graph.add_node(node("area", area.code), kind="area", label=area.name)
+    for region in ctx.organisation.regions:
+        graph.add_node(node("region", region.code), kind="region", label=region.name)
+        graph.add_edge(node("region", region.code), node("area", region.area_code), kind="part_of")
+
+    registers = (await session.execute(select(Register.id, Register.level, Register.area_code, Register.name))).all()
+    area_of_register: dict[Any, str | None] = {}
+    for register_id, level, area_code, name in registers:
+        area_of_register[register_id] = area_code
+        graph.add_node(
+            node("register", register_id), kind="register", label=name, level=str(level), area_code=area_code
+        )
+        if area_code:
+            graph.add_edge(node("register", register_id), node("area", area_code), kind="part_of")
+
+    risks = (
+        await session.execute(
+            select(
+                Risk.id,
+                Risk.register_id,
+                Risk.reference,
+                Risk.title,
+                Risk.category,
+                Risk.status,
+                Risk.residual_likelihood,
+                Risk.residual_impact,
+                Risk.next_review_on,
+                NationalCoverage.applies_to_every_area,
+                Register.level,
+            )
+            .join(Register, Register.id == Risk.register_id)
+            .outerjoin(NationalCoverage, NationalCoverage.national_risk_id == Risk.id)
+        )
+    ).all()
+    for row in risks:
+        residual = register_rules.score(row.residual_likelihood, row.residual_impact) or 0
+        graph.add_node(
+            node("risk", row.id),
+            kind="risk",
+            label=f"{row.reference} {row.title}",
+            reference=row.reference,
+            title=row.title,
+            category=row.category,
+            status=str(row.status),
+            is_open=RiskStatus(row.status) != RiskStatus.CLOSED,
+            residual_score=residual,
+            above_appetite=register_rules.is_above_appetite(residual, row.category, ctx.register_rules),
+            review_overdue=register_rules.is_review_overdue(RiskStatus(row.status), row.next_review_on, today),
+            national=RegisterLevel(row.level) == RegisterLevel.NATIONAL,
+            area_code=area_of_register[row.register_id],
+            applies_to_every_area=bool(row.applies_to_every_area),
+        )
+        graph.add_edge(node("register", row.register_id), node("risk", row.id), kind="contains")
+
+    for action in (
+        await session.execute(
+            select(RiskAction.id, RiskAction.risk_id, RiskAction.description, RiskAction.status, RiskAction.due_on)
+        )
+    ).all():
+        graph.add_node(
+            node("action", action.id),
+            kind="action",
+            label=action.description[:80],
+            status=str(action.status),
+            open=register_rules.is_action_open(action.status),
+            overdue=register_rules.is_action_overdue(action.status, action.due_on, today),
+        )
+        graph.add_edge(node("risk", action.risk_id), node("action", action.id), kind="mitigated_by")
+
+    sites = {
+        row.id: row
+        for row in (
+            await session.execute(select(Site.id, Site.code, Site.name, Site.site_type, Site.region_code))
+        ).all()
+    }
+
+    def add_site(site_id: Any) -> str:
+        key = node("site", site_id)
+        if key not in graph and site_id in sites:
+            site = sites[site_id]
+            graph.add_node(
+                key,
+                kind="site",
+                label=f"{site.code} {site.name}",
+                site_type=str(site.site_type),
+                region_code=site.region_code,
+            )
+            graph.add_edge(key, node("region", site.region_code), kind="part_of")
+        return key
+
+    def add_hazard(code: str) -> str:
+        key = node("hazard", code)
+        if key not in graph:
+            graph.add_node(key, kind="hazard", label=code)
+        return key
+
+    controls = (
+        await session.execute(
+            select(
+                HazardControl.id,
+                HazardControl.title,
+                HazardControl.hazard_code,
+                HazardControl.site_id,
+                HazardControl.team_id,
+                HazardControl.next_due_on,
+                HazardControl.last_outcome,
+                HazardControl.retired_on,
+            )
+        )
+    ).all()
+    linked_controls = {
+        row.target
+        for row in (await session.execute(select(RiskLink.target).where(RiskLink.kind == LinkKind.CONTROL))).all()
+    }
+    for control in controls:
+        if str(control.id) not in linked_controls:
+            continue  # only controls some risk relies on belong in the risk picture
+        key = node("control", control.id)
+        graph.add_node(
+            key,
+            kind="control",
+            label=control.title,
+            hazard_code=control.hazard_code,
+            status=str(
+                hazard_rules.control_status(control.last_outcome, control.next_due_on, today, control.retired_on)
+            ),
+            overdue=hazard_rules.is_overdue(control.next_due_on, today, control.retired_on),
+            failing=hazard_rules.is_failing(control.last_outcome, control.retired_on),
+            next_due_on=control.next_due_on.isoformat(),
+        )
+        graph.add_edge(key, add_hazard(control.hazard_code), kind="concerns_hazard")
+        if control.site_id:
+            graph.add_edge(key, add_site(control.site_id), kind="located_at")
+
+    assessments = (
+        await session.execute(
+            select(
+                RiskAssessment.id,
+                RiskAssessment.title,
+                RiskAssessment.hazard_code,
+                RiskAssessment.site_id,
+                RiskAssessment.next_review_on,
+                RiskAssessment.suitable_and_sufficient,
+                RiskAssessment.superseded_by_id,
+            )
+        )
+    ).all()
+    linked_assessments = {
+        row.target
+        for row in (await session.execute(select(RiskLink.target).where(RiskLink.kind == LinkKind.ASSESSMENT))).all()
+    }
+    for assessment in assessments:
+        if str(assessment.id) not in linked_assessments:
+            continue
+        key = node("assessment", assessment.id)
+        graph.add_node(
+            key,
+            kind="assessment",
+            label=assessment.title,
+            hazard_code=assessment.hazard_code,
+            suitable_and_sufficient=bool(assessment.suitable_and_sufficient),
+            review_overdue=hazard_rules.review_overdue(
+                assessment.next_review_on, today, assessment.superseded_by_id is not None
+            ),
+        )
+        graph.add_edge(key, add_hazard(assessment.hazard_code), kind="concerns_hazard")
+        if assessment.site_id:
+            graph.add_edge(key, add_site(assessment.site_id), kind="located_at")
+
+    for link in (
+        await session.execute(select(RiskLink.risk_id, RiskLink.kind, RiskLink.target, RiskLink.site_id))
+    ).all():
+        source = node("risk", link.risk_id)
+        kind = LinkKind(link.kind)
+        if kind == LinkKind.SITE and link.site_id:
+            graph.add_edge(source, add_site(link.site_id), kind="located_at")
+        elif kind == LinkKind.HAZARD_TYPE:
+            graph.add_edge(source, add_hazard(link.target), kind="concerns_hazard")
+        elif kind == LinkKind.CONTROL and graph.has_node(node("control", link.target)):
+            graph.add_edge(source, node("control", link.target), kind="mitigated_by")
+        elif kind == LinkKind.ASSESSMENT and graph.has_node(node("assessment", link.target)):
+            graph.add_edge(source, node("assessment", link.target), kind="assessed_by")
+
+    for area_risk_id, national_risk_id in (
+        await session.execute(
+            select(AlignmentLink.area_risk_id, AlignmentLink.national_risk_id).where(
+                AlignmentLink.status == LinkStatus.CONFIRMED
+            )
+        )
+    ).all():
+        graph.add_edge(node("risk", area_risk_id), node("risk", national_risk_id), kind="aligns_to")
+    return graph
+
+
+def neighbours(graph: nx.DiGraph, key: str, edge_kind: str, node_kind: str | None = None) -> list[str]:
+    return [
+        target
+        for target in graph.successors(key)
+        if graph.edges[key, target]["kind"] == edge_kind
+        and (node_kind is None or graph.nodes[target]["kind"] == node_kind)
+    ]
+
+
+def aligned_area_risks(graph: nx.DiGraph, national_key: str) -> list[str]:
+    return [
+        source
+        for source in graph.predecessors(national_key)
+        if graph.edges[source, national_key]["kind"] == "aligns_to"
+    ]
