@@ -29,7 +29,7 @@ demo: install
 
 ## Set up and run the whole suite (SQLite; PostgreSQL too when RISK_REGISTER_TEST_POSTGRES_URL is set).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check risk_register tests benchmarks

@@ -28,8 +28,17 @@ MIN_RECALL_AT_3 = 0.90
 
 def profiles(kind: str) -> tuple[list[RiskProfile], dict[str, set[str]]]:
     raw = tomllib.loads(LABELLED.read_text())
-    risks = [RiskProfile(id=r["id"], title=r["title"], description=r["description"], cause=r["cause"],
-                         effect=r["effect"], category=r["category"]) for r in raw[kind]]
+    risks = [
+        RiskProfile(
+            id=r["id"],
+            title=r["title"],
+            description=r["description"],
+            cause=r["cause"],
+            effect=r["effect"],
+            category=r["category"],
+        )
+        for r in raw[kind]
+    ]
     expected = {r["id"]: set(r.get("expected", [])) for r in raw[kind]}
     return risks, expected
 
@@ -53,23 +62,35 @@ def test_labelled_set_precision_and_recall() -> None:
 
 
 def test_same_category_and_shared_links_lift_a_candidate() -> None:
-    area = RiskProfile(id="a", title="water temperature checks missed", category="health_and_safety",
-                       links=frozenset({"hazard:legionella", "site:1"}))
+    area = RiskProfile(
+        id="a",
+        title="water temperature checks missed",
+        category="health_and_safety",
+        links=frozenset({"hazard:legionella", "site:1"}),
+    )
     plain = RiskProfile(id="n1", title="water temperature checks missed")
     same_category = RiskProfile(id="n2", title="water temperature checks missed", category="health_and_safety")
-    linked = RiskProfile(id="n3", title="water temperature checks missed", category="health_and_safety",
-                         links=frozenset({"hazard:legionella"}))
+    linked = RiskProfile(
+        id="n3",
+        title="water temperature checks missed",
+        category="health_and_safety",
+        links=frozenset({"hazard:legionella"}),
+    )
     ranked = suggest([area], [plain, same_category, linked], SuggestionWeights(minimum_score=0))["a"]
     assert [s.national_id for s in ranked] == ["n3", "n2", "n1"]
     assert ranked[0].shared_links == ("hazard:legionella",)
     assert ranked[0].score == pytest.approx(ranked[1].score + 0.15 * 0.5, abs=1e-3)
-    assert ranked[1].same_category and not ranked[2].same_category
+    assert ranked[1].same_category
+    assert not ranked[2].same_category
 
 
 def test_ties_are_broken_by_national_order_and_weak_candidates_dropped() -> None:
     area = RiskProfile(id="a", title="identical")
-    national = [RiskProfile(id="n2", title="identical"), RiskProfile(id="n1", title="identical"),
-                RiskProfile(id="n3", title="zzzz qqqq")]
+    national = [
+        RiskProfile(id="n2", title="identical"),
+        RiskProfile(id="n1", title="identical"),
+        RiskProfile(id="n3", title="zzzz qqqq"),
+    ]
     ranked = suggest([area], national, SuggestionWeights(top_k=3, minimum_score=0.1))["a"]
     assert [s.national_id for s in ranked] == ["n2", "n1"]
 
