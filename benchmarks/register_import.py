@@ -40,6 +40,7 @@ from typing import Any
 import httpx
 import polars as pl
 import xlsxwriter
+from sqlalchemy.engine import make_url
 
 from benchmarks.common import (
     DEFAULT_POSTGRES_URL,
@@ -52,6 +53,8 @@ from benchmarks.common import (
     recreate_database,
 )
 
+# Its own database, so it never drops one another benchmark is using at the same moment.
+POSTGRES_URL = make_url(DEFAULT_POSTGRES_URL).set(database="risk_register_bench_registers").render_as_string(False)
 TARGET_SECONDS = 5.0
 TARGET_RATIO = 4.0
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -294,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help="sqlite,postgresql")
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each measurement (5)")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="database to drop, create and fill")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "register_import.json")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
