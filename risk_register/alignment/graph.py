@@ -13,7 +13,10 @@ reports never re-derive them. The graph is built per request: measured in benchm
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
+from uuid import UUID
 
 import networkx as nx
 from sqlalchemy import select
@@ -106,11 +109,47 @@ async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
         )
         graph.add_edge(node("risk", action.risk_id), node("action", action.id), kind="mitigated_by")
 
+    # Only what some risk links to belongs in the risk picture: load the links first, then just those
+    # controls, assessments and sites (at 100x the estate has half a million controls).
+    links = (await session.execute(select(RiskLink.risk_id, RiskLink.kind, RiskLink.target, RiskLink.site_id))).all()
+    control_ids = _uuids(link.target for link in links if LinkKind(link.kind) == LinkKind.CONTROL)
+    assessment_ids = _uuids(link.target for link in links if LinkKind(link.kind) == LinkKind.ASSESSMENT)
+    controls = await _rows_in(
+        session,
+        [
+            HazardControl.id,
+            HazardControl.title,
+            HazardControl.hazard_code,
+            HazardControl.site_id,
+            HazardControl.next_due_on,
+            HazardControl.last_outcome,
+            HazardControl.retired_on,
+        ],
+        HazardControl.id,
+        control_ids,
+    )
+    assessments = await _rows_in(
+        session,
+        [
+            RiskAssessment.id,
+            RiskAssessment.title,
+            RiskAssessment.hazard_code,
+            RiskAssessment.site_id,
+            RiskAssessment.next_review_on,
+            RiskAssessment.suitable_and_sufficient,
+            RiskAssessment.superseded_by_id,
+        ],
+        RiskAssessment.id,
+        assessment_ids,
+    )
+    site_ids = {link.site_id for link in links if link.site_id} | {
+        row.site_id for row in (*controls, *assessments) if row.site_id
+    }
     sites = {
         row.id: row
-        for row in (
-            await session.execute(select(Site.id, Site.code, Site.name, Site.site_type, Site.region_code))
-        ).all()
+        for row in await _rows_in(
+            session, [Site.id, Site.code, Site.name, Site.site_type, Site.region_code], Site.id, site_ids
+        )
     }
 
     def add_site(site_id: Any) -> str:
@@ -133,27 +172,7 @@ async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
             graph.add_node(key, kind="hazard", label=code)
         return key
 
-    controls = (
-        await session.execute(
-            select(
-                HazardControl.id,
-                HazardControl.title,
-                HazardControl.hazard_code,
-                HazardControl.site_id,
-                HazardControl.team_id,
-                HazardControl.next_due_on,
-                HazardControl.last_outcome,
-                HazardControl.retired_on,
-            )
-        )
-    ).all()
-    linked_controls = {
-        row.target
-        for row in (await session.execute(select(RiskLink.target).where(RiskLink.kind == LinkKind.CONTROL))).all()
-    }
     for control in controls:
-        if str(control.id) not in linked_controls:
-            continue  # only controls some risk relies on belong in the risk picture
         key = node("control", control.id)
         graph.add_node(
             key,
@@ -171,26 +190,7 @@ async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
         if control.site_id:
             graph.add_edge(key, add_site(control.site_id), kind="located_at")
 
-    assessments = (
-        await session.execute(
-            select(
-                RiskAssessment.id,
-                RiskAssessment.title,
-                RiskAssessment.hazard_code,
-                RiskAssessment.site_id,
-                RiskAssessment.next_review_on,
-                RiskAssessment.suitable_and_sufficient,
-                RiskAssessment.superseded_by_id,
-            )
-        )
-    ).all()
-    linked_assessments = {
-        row.target
-        for row in (await session.execute(select(RiskLink.target).where(RiskLink.kind == LinkKind.ASSESSMENT))).all()
-    }
     for assessment in assessments:
-        if str(assessment.id) not in linked_assessments:
-            continue
         key = node("assessment", assessment.id)
         graph.add_node(
             key,
@@ -206,9 +206,7 @@ async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
         if assessment.site_id:
             graph.add_edge(key, add_site(assessment.site_id), kind="located_at")
 
-    for link in (
-        await session.execute(select(RiskLink.risk_id, RiskLink.kind, RiskLink.target, RiskLink.site_id))
-    ).all():
+    for link in links:
         source = node("risk", link.risk_id)
         kind = LinkKind(link.kind)
         if kind == LinkKind.SITE and link.site_id:
@@ -229,6 +227,22 @@ async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
     ).all():
         graph.add_edge(node("risk", area_risk_id), node("risk", national_risk_id), kind="aligns_to")
     return graph
+
+
+def _uuids(values: Iterable[str]) -> list[UUID]:
+    found = []
+    for value in values:
+        with suppress(ValueError):
+            found.append(UUID(value))
+    return found
+
+
+async def _rows_in(session: AsyncSession, columns: list[Any], key: Any, ids: Iterable[Any]) -> list[Any]:
+    wanted = list(ids)
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 1000):  # keep each IN list within every engine's parameter limits
+        rows.extend((await session.execute(select(*columns).where(key.in_(wanted[start : start + 1000])))).all())
+    return rows
 
 
 def neighbours(graph: nx.DiGraph, key: str, edge_kind: str, node_kind: str | None = None) -> list[str]:
