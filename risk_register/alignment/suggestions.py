@@ -1,6 +1,6 @@
 """Suggest national risks for an Area risk: a documented score over plain records (no database).
 
-score = text * cosine similarity of TF-IDF vectors (character n-grams within words, over title, description,
+score = text * cosine similarity of TF-IDF vectors (character trigrams within words, over title, description,
 cause and effect; the title counted twice) + category * [same category] + shared * (the share of the Area
 risk's linked hazards, controls and sites that the national risk is linked to as well).
 
@@ -90,7 +90,7 @@ def suggest(
     if not area_risks or not national_risks:
         return {risk.id: [] for risk in area_risks}
     vectoriser = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, lowercase=True, dtype=np.float32
+        analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, lowercase=True, dtype=np.float32
     )
     scored = {r.id for r in area_risks}
     corpus = [*national_risks, *area_risks, *(r for r in background if r.id not in scored)]
