@@ -50,7 +50,6 @@ Coverage = NamedDependency[CoverageService]
 WRITE = requires(Permission.AREA_REGISTER_WRITE)
 NATIONAL_WRITE = requires(Permission.NATIONAL_REGISTER_WRITE)
 AreaCode = Annotated[str | None, QueryParameter(name="area", max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-FileFormat = Annotated[Literal["csv", "xlsx"], QueryParameter(name="format")]
 _MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -314,34 +313,26 @@ class AlignmentController(Controller):
         return UncontrolledReport.model_validate(views.uncontrolled_report(graph, context, area, national))
 
     @get(
-        "/reports/{name:str}/export",
+        "/reports/{name:str}/csv",
         responses=problems.READ_MANY,
-        media_type="application/octet-stream",
-        summary="A report as CSV or XLSX (one row per item)",
+        media_type="text/csv",
+        summary="A report as CSV (one row per item)",
     )
-    async def export_report(
-        self,
-        db_session: DbSession,
-        context: Ctx,
-        name: Annotated[views.ReportName, FromPath],
-        file_format: FileFormat = "csv",
-        area: AreaCode = None,
+    async def export_csv(
+        self, db_session: DbSession, context: Ctx, name: Annotated[views.ReportName, FromPath], area: AreaCode = None
     ) -> Response[bytes]:
-        _check_area(context, area)
-        graph = await load(db_session, context)
-        settings = _settings(context)
-        builders = {
-            "alignment": lambda: views.alignment_report(graph, context, area),
-            "divergence": lambda: views.divergence_report(graph, context, settings, area),
-            "escalation-candidates": lambda: views.escalation_report(graph, context, settings, area),
-            "uncontrolled": lambda: views.uncontrolled_report(graph, context, area, None),
-        }
-        content = views.to_file(views.flat_rows(name, builders[name]()), file_format, name)
-        return Response(
-            content,
-            media_type=_MEDIA[file_format],
-            headers={"Content-Disposition": f'attachment; filename="alignment-{name}.{file_format}"'},
-        )
+        return await _export(db_session, context, name, "csv", area)
+
+    @get(
+        "/reports/{name:str}/xlsx",
+        responses=problems.READ_MANY,
+        media_type=_MEDIA["xlsx"],
+        summary="A report as XLSX (one row per item, header frozen, filters on)",
+    )
+    async def export_xlsx(
+        self, db_session: DbSession, context: Ctx, name: Annotated[views.ReportName, FromPath], area: AreaCode = None
+    ) -> Response[bytes]:
+        return await _export(db_session, context, name, "xlsx", area)
 
     @get(
         "/traceability/{national_risk_id:uuid}",
@@ -381,6 +372,26 @@ class AlignmentController(Controller):
         return Response(
             export.svg(export.neighbourhood(graph, node("risk", national_risk_id))), media_type="image/svg+xml"
         )
+
+
+async def _export(
+    session: Any, context: Any, name: views.ReportName, file_format: Literal["csv", "xlsx"], area: str | None
+) -> Response[bytes]:
+    _check_area(context, area)
+    graph = await load(session, context)
+    settings = _settings(context)
+    builders = {
+        "alignment": lambda: views.alignment_report(graph, context, area),
+        "divergence": lambda: views.divergence_report(graph, context, settings, area),
+        "escalation-candidates": lambda: views.escalation_report(graph, context, settings, area),
+        "uncontrolled": lambda: views.uncontrolled_report(graph, context, area, None),
+    }
+    content = views.to_file(views.flat_rows(name, builders[name]()), file_format, name)
+    return Response(
+        content,
+        media_type=_MEDIA[file_format],
+        headers={"Content-Disposition": f'attachment; filename="alignment-{name}.{file_format}"'},
+    )
 
 
 async def _national(session: Any, risk_id: UUID) -> None:

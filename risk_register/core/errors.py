@@ -23,7 +23,6 @@ class FieldProblem:
 class DomainError(Exception):
     status_code = 400
     title = "Bad request"
-    slug: str | None = None  # the problem type's last part; the class name in lower case when None
 
     def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
         super().__init__(detail)
@@ -37,15 +36,6 @@ class MalformedParameter(DomainError):
 
     status_code = 400
     title = "Bad request"
-
-
-class InvalidBody(DomainError):
-    """The request body does not match its schema (core/validation.py): the same problem type as Litestar's own
-    validation errors."""
-
-    status_code = 422
-    title = "Invalid request"
-    slug = "validation"
 
 
 class RuleViolation(DomainError):

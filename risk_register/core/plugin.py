@@ -18,7 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import CLIPluginProtocol, InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsPlugin
-from litestar.plugins.pydantic import PydanticDIPlugin, PydanticInitPlugin, PydanticPlugin, PydanticSchemaPlugin
+from litestar.plugins.pydantic import PydanticPlugin
 from litestar.plugins.structlog import StructlogPlugin
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,7 +39,6 @@ from risk_register.core.openapi import InputModelSchemaPlugin
 from risk_register.core.pagination import provide_page
 from risk_register.core.problems import problem_details_config, register_parameter_names
 from risk_register.core.security_headers import add_security_headers
-from risk_register.core.validation import BodyValidationPlugin
 from risk_register.db.config import sqlalchemy_config
 from risk_register.estates.controllers import (
     EstateReportController,
@@ -58,8 +57,6 @@ from risk_register.registers.routes import ROUTES as REGISTER_ROUTES
 from risk_register.registers.rules import load_register_rules
 from risk_register.registers.services import ensure_registers
 from risk_register.settings import Settings
-
-_PYDANTIC_PLUGINS = (PydanticPlugin, PydanticInitPlugin, PydanticSchemaPlugin, PydanticDIPlugin)
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
@@ -102,20 +99,14 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
                 "register_rules": load_register_rules(settings.config_dir),
             }
         )
-        # Litestar adds a stock PydanticPlugin when Litestar() is given none; the parts below replace it (in place:
-        # Litestar is iterating over this list, and the stock plugin has not run yet).
-        app_config.plugins[:] = [p for p in app_config.plugins if not isinstance(p, _PYDANTIC_PLUGINS)]
         app_config.plugins.extend(
             [
                 SQLAlchemyPlugin(config=self.db_config),
                 ProblemDetailsPlugin(problem_details_config()),
                 StructlogPlugin(structlog_config(settings)),
-                # PydanticPlugin's three parts, with request bodies decoded by core/validation.py and described
-                # by pydantic's own JSON schema (core/openapi.py; before PydanticSchemaPlugin, which it overrides).
-                BodyValidationPlugin(prefer_alias=False),
+                # Before PydanticPlugin: request bodies get pydantic's own JSON schema (see core/openapi.py).
                 InputModelSchemaPlugin(),
-                PydanticSchemaPlugin(prefer_alias=False),
-                PydanticDIPlugin(),
+                PydanticPlugin(prefer_alias=False),
             ]
         )
         app_config.route_handlers.extend(ROUTES)

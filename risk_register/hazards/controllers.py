@@ -378,7 +378,11 @@ class ControlController(Controller):
     async def delete_control(self, controls: Controls, control_id: FromPath[UUID], version: ExpectedVersion) -> None:
         await controls.delete_control(control_id, version)
 
-    @get("/{control_id:uuid}/checks", responses=problems.READ_MANY, summary="A control's checks, latest first")
+    @get(
+        "/{control_id:uuid}/checks",
+        responses=problems.problem_responses(400, 401, 404, 422),
+        summary="A control's checks, latest first",
+    )
     async def list_checks(
         self, controls: Controls, checks: Checks, page: PageDep, control_id: FromPath[UUID]
     ) -> Page[CheckRead]:
@@ -629,7 +633,11 @@ class LegionellaController(Controller):
             thresholds=thresholds,
         )
 
-    @get("/{site_id:uuid}/legionella-readings", responses=problems.READ_MANY, summary="A site's temperature readings")
+    @get(
+        "/{site_id:uuid}/legionella-readings",
+        responses=problems.problem_responses(400, 401, 404, 422),
+        summary="A site's temperature readings",
+    )
     async def list_readings(
         self,
         legionella: Legionella,
@@ -717,7 +725,11 @@ class StressController(Controller):
             assessment=views.assessment_row_of(current, context) if current else None,
         )
 
-    @get("/teams/{team_id:uuid}/stress-surveys", responses=problems.READ_MANY, summary="A team's surveys, latest first")
+    @get(
+        "/teams/{team_id:uuid}/stress-surveys",
+        responses=problems.problem_responses(400, 401, 404, 422),
+        summary="A team's surveys, latest first",
+    )
     async def list_surveys(
         self, surveys: Surveys, page: PageDep, context: Ctx, team_id: FromPath[UUID]
     ) -> Page[SurveyRead]:
@@ -758,7 +770,7 @@ class StressController(Controller):
 
     @get(
         "/teams/{team_id:uuid}/sickness-absence",
-        responses=problems.READ_MANY,
+        responses=problems.problem_responses(400, 401, 404, 422),
         summary="A team's sickness absence, latest period first",
     )
     async def list_absence(self, absence: Absence, page: PageDep, team_id: FromPath[UUID]) -> Page[AbsenceRead]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from risk_register.core.schemas import (
     Code,
@@ -61,9 +61,26 @@ def _decimal_places(places: int) -> Any:
     return BeforeValidator(check)
 
 
-Temperature = Annotated[Decimal, _decimal_places(1), Field(ge=-10, le=100)]
-Fte = Annotated[Decimal, _decimal_places(2), Field(gt=0, le=100_000)]
-Days = Annotated[Decimal, _decimal_places(1), Field(ge=0, le=10_000_000)]
+Temperature = Annotated[
+    Decimal,
+    _decimal_places(1),
+    Field(ge=-10, le=100),
+    WithJsonSchema({"type": "number", "minimum": -10, "maximum": 100, "multipleOf": 0.1}, mode="validation"),
+]
+Fte = Annotated[
+    Decimal,
+    _decimal_places(2),
+    Field(gt=0, le=100_000),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 100_000, "multipleOf": 0.01}, mode="validation"
+    ),
+]
+Days = Annotated[
+    Decimal,
+    _decimal_places(1),
+    Field(ge=0, le=10_000_000),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10_000_000, "multipleOf": 0.1}, mode="validation"),
+]
 
 
 class Audited(OutputModel):

@@ -207,13 +207,13 @@ async def test_traceability_and_graph_exports(client, picture) -> None:
 
 
 async def test_reports_export_as_csv_and_xlsx(client, picture) -> None:
-    exported = await client.get("/api/alignment/reports/alignment/export", params={"format": "csv"})
+    exported = await client.get("/api/alignment/reports/alignment/csv")
     rows = {r["area_code"]: r for r in csv.DictReader(io.StringIO(exported.text))}
     assert rows["wales"]["aligned_share"] == "0.5"
     assert rows["midlands"]["coverage_gaps"] == "N1"
-    xlsx = await client.get("/api/alignment/reports/uncontrolled/export", params={"format": "xlsx"})
+    xlsx = await client.get("/api/alignment/reports/uncontrolled/xlsx")
     assert xlsx.content[:2] == b"PK"
-    bad = await client.get("/api/alignment/reports/nonsense/export")
+    bad = await client.get("/api/alignment/reports/nonsense/csv")
     assert bad.status_code in (400, 404)
 
 
