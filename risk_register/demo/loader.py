@@ -59,7 +59,7 @@ async def load_demo(
     await _insert(session, RemediationAction, estate.actions)
     await refresh_all_accessibility(session, rules)
     await load_hazards_demo(session, organisation, estate.sites, scale=scale, today=today, seed=seed)
-    await load_register_demo(session, organisation, today=today, seed=seed)
+    await load_register_demo(session, organisation, today=today, seed=seed, scale=scale)
     await load_alignment_demo(session)
     return LoadResult(
         sites=len(estate.sites),

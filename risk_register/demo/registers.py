@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -126,6 +126,10 @@ LOCAL: list[Template] = [
     Template("First aid cover insufficient at larger offices", "health-and-safety", "Trained staff left",
              "Delayed treatment", "Area H&S Lead", (3, 3), (2, 3), (1, 3), hazard="first_aid"),
 ]  # fmt: skip
+
+
+NATIONAL_PER_AREA = 9  # national risks each Area register has its own version of, per cohort
+LOCAL_PER_AREA = 4  # and risks of its own
 
 
 @dataclass
@@ -256,7 +260,7 @@ class _Builder:
         if template.hazard and (self.hazard_types is None or template.hazard in self.hazard_types):
             self.link(risk_id, LinkKind.HAZARD_TYPE, template.hazard)
         if template.site_linked:
-            for site_id in rng.sample(list(sites), min(len(sites), rng.randint(1, 3))):
+            for site_id in rng.sample(sites, min(len(sites), rng.randint(1, 3))):
                 self.link(risk_id, LinkKind.SITE, str(site_id), site_id)
 
     def link(self, risk_id: UUID, kind: LinkKind, target: str, site_id: UUID | None = None) -> None:
@@ -283,30 +287,69 @@ def generate_registers(
     today: date,
     seed: int = 20250401,
     hazard_types: frozenset[str] | None = None,
+    scale: int = 1,
 ) -> DemoRegisters:
-    """Rows for the national register (``registers[None]``) and each Area's (``registers[area_code]``)."""
+    """Rows for the national register (``registers[None]``) and each Area's (``registers[area_code]``).
+
+    At ``scale`` N every register holds N cohorts of risks: the first cohort is the 1x demo itself, row for row;
+    each further cohort is drawn the same way from its own random stream (the seed and the cohort number), with
+    its own titles and references, its Area risks naming that cohort's national risks, and site links drawn
+    from the whole (scaled) estate. So aligned share, divergences, escalation candidates and the reasons a
+    risk is uncontrolled occur in about the same proportions at every scale."""
     builder = _Builder(today, seed, hazard_types)
+    for cohort in range(scale):
+        if cohort:
+            builder.rng = random.Random(f"{seed}/registers/{cohort}")
+        _cohort(builder, cohort, registers, organisation, sites_by_area)
+    return builder.out
+
+
+def national_reference(cohort: int, number: int) -> str:
+    """Cohort 0: NR-01 .. NR-16 (as the 1x demo); cohort c: NR-{c+1}{number:02d} (NR-201, NR-10016)."""
+    return f"NR-{number:02d}" if cohort == 0 else f"NR-{cohort + 1}{number:02d}"
+
+
+def _written_differently(cohort: int, number: int) -> str:
+    """How an Area register miswrites a national reference: without the dash and the leading zero (NR-01 ->
+    NR1, NR-201 -> NR201). As at 1x, NR-10 and up are written correctly (the 1x rule changes nothing there)."""
+    reference = national_reference(cohort, number)
+    if number >= 10:
+        return reference
+    return reference.replace("NR-0", "NR") if cohort == 0 else reference.replace("-", "")
+
+
+def _title(title: str, cohort: int) -> str:
+    return title if cohort == 0 else f"{title} (workstream {cohort + 1})"
+
+
+def _cohort(
+    builder: _Builder,
+    cohort: int,
+    registers: Mapping[str | None, UUID],
+    organisation: Organisation,
+    sites_by_area: Mapping[str, Sequence[UUID]],
+) -> None:
     rng = builder.rng
     national_refs = []
     for n, template in enumerate(NATIONAL, start=1):
-        reference = f"NR-{n:02d}"
+        reference = national_reference(cohort, n)
         national_refs.append(reference)
-        builder.risk(registers[None], reference, template, national_reference=None, sites=[])
+        builder.risk(registers[None], reference, _retitled(template, cohort), national_reference=None, sites=[])
     for area in organisation.areas:
         prefix = AREA_PREFIX.get(area.code, area.code[:3].upper())
         sites = sites_by_area.get(area.code, [])
-        chosen = rng.sample(range(len(NATIONAL)), 9)
-        number = 0
+        chosen = rng.sample(range(len(NATIONAL)), NATIONAL_PER_AREA)
+        number = cohort * (NATIONAL_PER_AREA + LOCAL_PER_AREA)
         for index in chosen:
             number += 1
             roll = rng.random()
             if roll < 0.62:
                 claimed: str | None = national_refs[index]  # aligned, and says so
             elif roll < 0.72:
-                claimed = national_refs[index].replace("NR-0", "NR")  # says so, written differently
+                claimed = _written_differently(cohort, index + 1)  # says so, written differently
             else:
                 claimed = None  # matches a national risk without saying so
-            template = NATIONAL[index]
+            template = _retitled(NATIONAL[index], cohort)
             builder.risk(
                 registers[area.code],
                 f"{prefix}-{number:02d}",
@@ -315,13 +358,20 @@ def generate_registers(
                 sites=sites,
                 owner=f"{template.owner}, {area.name}",
             )
-        for template in rng.sample(LOCAL, 4):
+        for template in rng.sample(LOCAL, LOCAL_PER_AREA):
             number += 1
             stray = "NR-99" if rng.random() < 0.2 else None  # a national risk that does not exist
             builder.risk(
-                registers[area.code], f"{prefix}-{number:02d}", template, national_reference=stray, sites=sites
+                registers[area.code],
+                f"{prefix}-{number:02d}",
+                _retitled(template, cohort),
+                national_reference=stray,
+                sites=sites,
             )
-    return builder.out
+
+
+def _retitled(template: Template, cohort: int) -> Template:
+    return template if cohort == 0 else replace(template, title=_title(template.title, cohort))
 
 
 async def load_register_demo(
@@ -331,10 +381,11 @@ async def load_register_demo(
     today: date,
     seed: int = 20250401,
     hazard_types: frozenset[str] | None = None,
+    scale: int = 1,
 ) -> int:
-    """Fill the (empty) registers with the demo rows, in bulk; returns how many risks. Registers that already
-    hold risks are left alone: then nothing is loaded. Hazard links use config/hazards.toml's codes unless
-    ``hazard_types`` is given."""
+    """Fill the (empty) registers with the demo rows (``scale`` cohorts), in bulk; returns how many risks.
+    Registers that already hold risks are left alone: then nothing is loaded. Hazard links use
+    config/hazards.toml's codes unless ``hazard_types`` is given."""
     if hazard_types is None:
         hazard_types = load_hazard_types(get_settings().config_dir)
     await ensure_registers(session, organisation)
@@ -355,7 +406,9 @@ async def load_register_demo(
     )
     for site_id, area_code in rows:
         sites_by_area.setdefault(area_code, []).append(site_id)
-    demo = generate_registers(registers, organisation, sites_by_area, today=today, seed=seed, hazard_types=hazard_types)
+    demo = generate_registers(
+        registers, organisation, sites_by_area, today=today, seed=seed, hazard_types=hazard_types, scale=scale
+    )
     for model, items in (
         (Risk, demo.risks),
         (RiskVersion, demo.versions),

@@ -131,3 +131,52 @@ def test_dates_follow_today() -> None:
     first = demo()
     shift = timedelta(days=365)
     assert [r["identified_on"] + shift for r in first.risks] == [r["identified_on"] for r in later.risks]
+
+
+def test_a_larger_scale_holds_that_many_cohorts_and_starts_with_the_1x_demo(registers: DemoRegisters) -> None:
+    scale = 3
+    scaled = generate_registers(
+        REGISTERS, ORGANISATION, SITES, today=TODAY, hazard_types=RULES.hazard_types, scale=scale
+    )
+    again = generate_registers(
+        REGISTERS, ORGANISATION, SITES, today=TODAY, hazard_types=RULES.hazard_types, scale=scale
+    )
+    assert without_ids(again.risks) == without_ids(scaled.risks)
+    assert without_ids(again.links) == without_ids(scaled.links)
+    # The first cohort is the 1x demo, row for row.
+    for name in ("risks", "versions", "actions", "links"):
+        one = getattr(registers, name)
+        assert without_ids(getattr(scaled, name)[: len(one)]) == without_ids(one), name
+    references = [(r["register_id"], r["reference"]) for r in scaled.risks]
+    assert len(set(references)) == len(references)
+    one_per_register = Counter(r["register_id"] for r in registers.risks)
+    assert Counter(r["register_id"] for r in scaled.risks) == Counter(
+        {register: scale * n for register, n in one_per_register.items()}
+    )
+    assert len({r["title"] for r in scaled.risks}) == scale * len({r["title"] for r in registers.risks})
+    # Each later cohort's Area risks name that cohort's national risks, some wrongly, in about the 1x share.
+    national = {r["reference"]: r["title"] for r in scaled.risks if r["register_id"] == REGISTERS[None]}
+    later = [r for r in scaled.risks[len(registers.risks) :] if r["register_id"] != REGISTERS[None]]
+    named = [r for r in later if r["national_reference"] is not None]
+    matched = [r for r in named if r["national_reference"] in national]
+    assert 0.35 <= len(named) / len(later) <= 0.65
+    assert len(named) / 2 < len(matched) < len(named)
+    assert all(national[r["national_reference"]] == r["title"] for r in matched)  # the same cohort's risk
+    assert any(
+        a["status"] in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS) and a["due_on"] < TODAY
+        for a in scaled.actions[len(registers.actions) :]
+    )
+
+
+def test_a_larger_scale_links_sites_across_that_scales_estate() -> None:
+    scale = 4
+    sites = {area: [uuid.uuid4() for _ in range(5 * scale)] for area in SITES}
+    scaled = generate_registers(REGISTERS, ORGANISATION, sites, today=TODAY, scale=scale)
+    area_of_site = {site: area for area, ids in sites.items() for site in ids}
+    area_of_register = {rid: code for code, rid in REGISTERS.items()}
+    register_of_risk = {r["id"]: r["register_id"] for r in scaled.risks}
+    site_links = [link for link in scaled.links if link["kind"] == LinkKind.SITE]
+    assert all(
+        area_of_site[link["site_id"]] == area_of_register[register_of_risk[link["risk_id"]]] for link in site_links
+    )
+    assert len({link["site_id"] for link in site_links}) > 5 * len(SITES)  # more sites than the 1x estate has
