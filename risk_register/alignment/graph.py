@@ -13,8 +13,10 @@ reports never re-derive them. The graph is built per request: measured in benchm
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import suppress
+import gc
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 from uuid import UUID
 
@@ -36,7 +38,38 @@ def node(kind: str, key: object) -> str:
     return f"{kind}:{key}"
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building the graph and the reports' facts allocates tens of
+    thousands of small dicts and tuples, none of them garbage yet, and each full collection this triggers walks
+    every object in the process. Measured at 100x (benchmarks/alignment_report.py), the collections were about
+    a third of the build. Nested and concurrent uses are counted; collection resumes when the last one ends."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 async def build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
+    with gc_paused():
+        return await _build_graph(session, ctx)
+
+
+async def _build_graph(session: AsyncSession, ctx: Context) -> nx.DiGraph:
     graph: nx.DiGraph = nx.DiGraph()
     today = ctx.today
     for area in ctx.organisation.areas:
@@ -246,17 +279,13 @@ async def _rows_in(session: AsyncSession, columns: list[Any], key: Any, ids: Ite
 
 
 def neighbours(graph: nx.DiGraph, key: str, edge_kind: str, node_kind: str | None = None) -> list[str]:
+    nodes = graph.nodes
     return [
         target
-        for target in graph.successors(key)
-        if graph.edges[key, target]["kind"] == edge_kind
-        and (node_kind is None or graph.nodes[target]["kind"] == node_kind)
+        for target, edge in graph.succ[key].items()
+        if edge["kind"] == edge_kind and (node_kind is None or nodes[target]["kind"] == node_kind)
     ]
 
 
 def aligned_area_risks(graph: nx.DiGraph, national_key: str) -> list[str]:
-    return [
-        source
-        for source in graph.predecessors(national_key)
-        if graph.edges[source, national_key]["kind"] == "aligns_to"
-    ]
+    return [source for source, edge in graph.pred[national_key].items() if edge["kind"] == "aligns_to"]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from risk_register.accounts.roles import Permission
 from risk_register.accounts.scope import acting, require
 from risk_register.alignment import reports
-from risk_register.alignment.graph import aligned_area_risks, build_graph, neighbours, node
+from risk_register.alignment.graph import aligned_area_risks, build_graph, gc_paused, neighbours, node
 from risk_register.alignment.models import AlignmentLink, LinkSource, LinkStatus, NationalCoverage
 from risk_register.alignment.settings import AlignmentSettings
 from risk_register.alignment.suggestions import RiskProfile, Suggestion, suggest
@@ -277,26 +277,30 @@ async def suggestions_for(
 # --- reports ----------------------------------------------------------------------------------------------
 
 
-def risk_facts(graph: nx.DiGraph, key: str) -> reports.RiskFacts:
+def risk_facts(graph: nx.DiGraph, key: str, *, with_links: bool = True) -> reports.RiskFacts:
+    """The risk's facts from its node, and (``with_links``) those of the controls, assessments and actions it
+    links to, in one pass over its edges. Without them the facts are only fit for reports that never look at
+    controls, assessments or actions (alignment, divergence, escalation)."""
     data = graph.nodes[key]
-    controls = tuple(
-        reports.ControlFacts(
-            c.split(":", 1)[1], overdue=graph.nodes[c]["overdue"], last_check_failed=graph.nodes[c]["failing"]
-        )
-        for c in neighbours(graph, key, "mitigated_by", "control")
-    )
-    assessments = tuple(
-        reports.AssessmentFacts(
-            a.split(":", 1)[1], graph.nodes[a]["suitable_and_sufficient"], graph.nodes[a]["review_overdue"]
-        )
-        for a in neighbours(graph, key, "assessed_by", "assessment")
-    )
-    actions = tuple(
-        reports.ActionFacts(a.split(":", 1)[1], open=graph.nodes[a]["open"], overdue=graph.nodes[a]["overdue"])
-        for a in neighbours(graph, key, "mitigated_by", "action")
-    )
+    controls: list[reports.ControlFacts] = []
+    assessments: list[reports.AssessmentFacts] = []
+    actions: list[reports.ActionFacts] = []
+    if with_links:
+        nodes = graph.nodes
+        for target, edge in graph.succ[key].items():
+            kind, facts = edge["kind"], nodes[target]
+            if kind == "mitigated_by" and facts["kind"] == "control":
+                controls.append(
+                    reports.ControlFacts(_id(target), overdue=facts["overdue"], last_check_failed=facts["failing"])
+                )
+            elif kind == "assessed_by" and facts["kind"] == "assessment":
+                assessments.append(
+                    reports.AssessmentFacts(_id(target), facts["suitable_and_sufficient"], facts["review_overdue"])
+                )
+            elif kind == "mitigated_by" and facts["kind"] == "action":
+                actions.append(reports.ActionFacts(_id(target), open=facts["open"], overdue=facts["overdue"]))
     return reports.RiskFacts(
-        id=key.split(":", 1)[1],
+        id=_id(key),
         reference=data["reference"],
         title=data["title"],
         area_code=None if data["national"] else data["area_code"],
@@ -304,14 +308,23 @@ def risk_facts(graph: nx.DiGraph, key: str) -> reports.RiskFacts:
         above_appetite=data["above_appetite"],
         is_open=data["is_open"],
         applies_to_every_area=data["applies_to_every_area"],
-        controls=controls,
-        assessments=assessments,
-        actions=actions,
+        controls=tuple(controls),
+        assessments=tuple(assessments),
+        actions=tuple(actions),
     )
 
 
-def all_risk_facts(graph: nx.DiGraph) -> dict[str, reports.RiskFacts]:
-    return {key: risk_facts(graph, key) for key, data in graph.nodes(data=True) if data["kind"] == "risk"}
+def _id(key: str) -> str:
+    return key.split(":", 1)[1]
+
+
+def all_risk_facts(graph: nx.DiGraph, *, with_links: bool = True) -> dict[str, reports.RiskFacts]:
+    with gc_paused():
+        return {
+            key: risk_facts(graph, key, with_links=with_links)
+            for key, kind in graph.nodes(data="kind")
+            if kind == "risk"
+        }
 
 
 def confirmed_pairs(graph: nx.DiGraph) -> list[tuple[str, str]]:

@@ -29,7 +29,7 @@ def _risk(facts: reports.RiskFacts) -> dict[str, Any]:
 
 
 def alignment_report(graph: nx.DiGraph, ctx: Context, area: str | None) -> dict[str, Any]:
-    facts = all_risk_facts(graph)
+    facts = all_risk_facts(graph, with_links=False)
     by_id = {f.id: f for f in facts.values()}
     areas = [a for a in ctx.organisation.areas if area is None or a.code == area]
     rows = reports.alignment_by_area([a.code for a in areas], list(facts.values()), confirmed_pairs(graph))
@@ -54,7 +54,7 @@ def alignment_report(graph: nx.DiGraph, ctx: Context, area: str | None) -> dict[
 
 
 def divergence_report(graph: nx.DiGraph, ctx: Context, settings: AlignmentSettings, area: str | None) -> dict[str, Any]:
-    facts = {f.id: f for f in all_risk_facts(graph).values()}
+    facts = {f.id: f for f in all_risk_facts(graph, with_links=False).values()}
     pairs = []
     for area_id, national_id in confirmed_pairs(graph):
         area_facts, national_facts = facts[area_id], facts[national_id]
@@ -72,7 +72,7 @@ def escalation_report(graph: nx.DiGraph, ctx: Context, settings: AlignmentSettin
     aligned = {a for a, _ in confirmed_pairs(graph)}
     candidates = [
         _risk(f)
-        for f in all_risk_facts(graph).values()
+        for f in all_risk_facts(graph, with_links=False).values()
         if (area is None or f.area_code == area)
         and reports.is_escalation_candidate(f, f.id in aligned, settings.escalation_threshold)
     ]
