@@ -274,7 +274,8 @@ class AlignmentController(Controller):
     )
     async def alignment(self, db_session: DbSession, context: Ctx, area: AreaCode = None) -> AlignmentReport:
         _check_area(context, area)
-        return AlignmentReport.model_validate(views.alignment_report(await load(db_session, context), context, area))
+        graph = await load(db_session, context, dependencies=False)  # the report reads only risks and links
+        return AlignmentReport.model_validate(views.alignment_report(graph, context, area))
 
     @get(
         "/reports/divergence",
@@ -283,7 +284,7 @@ class AlignmentController(Controller):
     )
     async def divergence(self, db_session: DbSession, context: Ctx, area: AreaCode = None) -> DivergenceReport:
         _check_area(context, area)
-        graph = await load(db_session, context)
+        graph = await load(db_session, context, dependencies=False)
         return DivergenceReport.model_validate(views.divergence_report(graph, context, _settings(context), area))
 
     @get(
@@ -293,7 +294,7 @@ class AlignmentController(Controller):
     )
     async def escalation(self, db_session: DbSession, context: Ctx, area: AreaCode = None) -> EscalationReport:
         _check_area(context, area)
-        graph = await load(db_session, context)
+        graph = await load(db_session, context, dependencies=False)
         return EscalationReport.model_validate(views.escalation_report(graph, context, _settings(context), area))
 
     @get(
@@ -378,7 +379,7 @@ async def _export(
     session: Any, context: Any, name: views.ReportName, file_format: Literal["csv", "xlsx"], area: str | None
 ) -> Response[bytes]:
     _check_area(context, area)
-    graph = await load(session, context)
+    graph = await load(session, context, dependencies=name == "uncontrolled")
     settings = _settings(context)
     builders = {
         "alignment": lambda: views.alignment_report(graph, context, area),

@@ -286,6 +286,8 @@ def risk_facts(graph: nx.DiGraph, key: str, *, with_links: bool = True) -> repor
     assessments: list[reports.AssessmentFacts] = []
     actions: list[reports.ActionFacts] = []
     if with_links:
+        if not graph.graph.get("dependencies", True):
+            raise ValueError("this graph was built without what risks depend on: its risks' links are unknown")
         nodes = graph.nodes
         for target, edge in graph.succ[key].items():
             kind, facts = edge["kind"], nodes[target]
@@ -331,8 +333,8 @@ def confirmed_pairs(graph: nx.DiGraph) -> list[tuple[str, str]]:
     return [(s.split(":", 1)[1], t.split(":", 1)[1]) for s, t, d in graph.edges(data=True) if d["kind"] == "aligns_to"]
 
 
-async def load(session: AsyncSession, ctx: Context) -> nx.DiGraph:
-    return await build_graph(session, ctx)
+async def load(session: AsyncSession, ctx: Context, *, dependencies: bool = True) -> nx.DiGraph:
+    return await build_graph(session, ctx, dependencies=dependencies)
 
 
 __all__ = [
