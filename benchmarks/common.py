@@ -146,6 +146,32 @@ async def build_estate(target: Target, scale: int) -> Build:
     )
 
 
+async def existing_estate(target: Target) -> Build:
+    """The estate a previous run built and left in place (``--reuse``): counted, and a fresh token issued.
+    Its build time is reported as 0."""
+    settings = target.settings()
+    engine = create_engine(settings, null_pool=True)
+    try:
+        async with engine.connect() as conn:
+            counts = {
+                table: int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+                for table in ("site", "accessibility_finding", "refurbishment_project", "remediation_action")
+            }
+    finally:
+        await engine.dispose()
+    if not counts["site"]:
+        raise RuntimeError(f"--reuse: {target.engine} holds no estate; run once without --reuse to build it")
+    _credentials.clear()
+    await issue_token(target)
+    return Build(
+        sites=counts["site"],
+        findings=counts["accessibility_finding"],
+        projects=counts["refurbishment_project"],
+        actions=counts["remediation_action"],
+        seconds=0.0,
+    )
+
+
 def statements_for(engine: str, after_build: list[str]) -> list[str]:
     """The --after-build statements meant for ``engine``: unprefixed ones, and ``sqlite:...``/``postgresql:...``."""
     chosen = []

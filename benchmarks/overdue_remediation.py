@@ -4,8 +4,8 @@ Three timings per database:
 
 * ``api``: ``GET /api/remediation-actions?overdue=true&page_size=50`` over real HTTP (uvicorn subprocess,
   keep-alive client), end to end.
-* ``handler``: what the handler does, in process, with no HTTP: the service's ``get_many_and_count`` with the
-  same filters and ordering, and the same ``remediation_read`` mapping. It splits the API's time into
+* ``handler``: what the handler does, in process, with no HTTP: the service's ``list_with_sites`` with the
+  same filters and ordering, and the same ``remediation_read_row`` mapping. It splits the API's time into
   database + ORM on one side and HTTP + Litestar + serialisation on the other.
 * ``sql``: the baseline. The same question as literal SQL through the same async driver: the page of 50 open
   overdue actions joined to site and region for the columns the API returns, and the COUNT(*) the API
@@ -42,7 +42,7 @@ from benchmarks.common import (
 )
 from risk_register.db.config import create_engine
 from risk_register.estates.queries import remediation_overdue
-from risk_register.estates.schemas import remediation_read
+from risk_register.estates.schemas import remediation_read_row
 from risk_register.estates.services import RemediationService
 
 PAGE_SIZE = 50
@@ -198,17 +198,17 @@ async def raw_count_only(engine: AsyncEngine) -> None:
 
 
 async def handler(sessions: async_sessionmaker[Any]) -> tuple[list[str], int]:
-    """What the list handler does, without HTTP: the service's get_many_and_count with the same filter and
-    ordering, the same remediation_read mapping, and the commit the autocommit handler makes."""
+    """What the list handler does, without HTTP: the service's list_with_sites with the same filter and
+    ordering, the same remediation_read_row mapping, and the commit the autocommit handler makes."""
     async with sessions() as session:
         service = RemediationService(session=session)
-        items, total = await service.get_many_and_count(
+        rows, total = await service.list_with_sites(
             remediation_overdue(FIXED_TODAY),
             LimitOffset(limit=PAGE_SIZE, offset=0),
             OrderBy(field_name="target_date", sort_order="asc"),
             OrderBy(field_name="id", sort_order="asc"),
         )
-        page = [remediation_read(item, FIXED_TODAY) for item in items]
+        page = [remediation_read_row(row, FIXED_TODAY) for row in rows]
         await session.commit()
     return [str(item.id) for item in page], total
 

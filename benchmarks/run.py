@@ -35,6 +35,7 @@ from benchmarks.common import (
     RESULTS_DIR,
     Target,
     build_estate,
+    existing_estate,
     make_target,
     run_statements,
     statements_for,
@@ -81,9 +82,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="SQL to run on each fresh database before measuring, to try a fix by hand (repeatable; prefix "
         "'sqlite:' or 'postgresql:' for one engine only), e.g. --after-build ANALYZE",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the estate a previous run left in the database (with --sqlite-dir) instead of building one; "
+        "one scale only",
+    )
     parser.add_argument("--plans", action="store_true", help="print the query plans of every run")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed at the largest scale")
     args = parser.parse_args(argv)
+    if args.reuse and len(args.scales) != 1:
+        parser.error("--reuse measures what is already built: give one scale")
     if args.repeat < 1 or args.warmup < 0 or args.blocks < 1:
         parser.error("--repeat and --blocks must be at least 1, --warmup at least 0")
     return args
@@ -185,8 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for target in targets:
                 for scale in args.scales:
-                    _say(f"[{target.engine} x{scale}] building the demo estate ...")
-                    built = asyncio.run(build_estate(target, scale))
+                    if args.reuse:
+                        built = asyncio.run(existing_estate(target))
+                    else:
+                        _say(f"[{target.engine} x{scale}] building the demo estate ...")
+                        built = asyncio.run(build_estate(target, scale))
                     if extra := statements_for(target.engine, args.after_build):
                         _say(f"[{target.engine} x{scale}] after build: {'; '.join(extra)}")
                         asyncio.run(run_statements(target, extra))

@@ -8,7 +8,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from litestar.types import Receive, Scope, Send
 
 from risk_register.accounts.services import principal_for_token
-from risk_register.core.request_context import current_principal, reading
+from risk_register.core.request_context import current_principal
 
 PUBLIC_PATHS = ["^/health$", "^/schema", "^/api/auth/login$"]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="risk-register"'}
@@ -27,9 +27,12 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("Sign in: send Authorization: Bearer <token>", headers=_CHALLENGE)
-        with reading():
-            async with connection.app.state.db_config.get_session() as session:
-                principal = await principal_for_token(session, token.strip())
+        # The request's own session (the one its handler gets, committed or rolled back and closed by the
+        # plugin's before-send handler, 401s included): one connection checkout per request, not two. On SQLite
+        # a writing request so takes the write lock here rather than in its handler; that is the same request.
+        db_config = connection.app.state.db_config
+        session = db_config.provide_session(connection.app.state, connection.scope)
+        principal = await principal_for_token(session, token.strip())
         if principal is None:
             raise NotAuthorizedException("The token is unknown, expired or revoked", headers=_CHALLENGE)
         current_principal.set(principal)

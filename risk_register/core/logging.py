@@ -51,6 +51,9 @@ def structlog_config(settings: Settings) -> StructlogConfig:
             wrapper_class=structlog.make_filtering_bound_logger(level),
             log_exceptions="never",  # 4xx are answers, not faults; 5xx are logged in core.problems,
         ),
+        # Its request and response lines are at INFO: above that level they would be dropped after the work of
+        # reading the request for them was done, on every request.
+        enable_middleware_logging=level <= logging.INFO,
         middleware_logging_config=LoggingMiddlewareConfig(
             # Bodies can carry personal data and passwords; headers carry tokens. Log neither.
             request_log_fields=["method", "path", "query"],

@@ -5,8 +5,6 @@ so a flush inside a service sees the request that caused it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -18,13 +16,3 @@ current_request_id: ContextVar[str | None] = ContextVar("current_request_id", de
 current_request_writes: ContextVar[bool] = ContextVar("current_request_writes", default=False)
 """True while serving a request that may write (POST, PUT, PATCH, DELETE); SQLite then takes its write lock
 at BEGIN (db/config.py). False for reads and outside requests."""
-
-
-@contextmanager
-def reading() -> Iterator[None]:
-    """Mark a read-only step inside a writing request (e.g. looking up the caller's token)."""
-    token = current_request_writes.set(False)
-    try:
-        yield
-    finally:
-        current_request_writes.reset(token)

@@ -56,6 +56,7 @@ from risk_register.estates.schemas import (
     SiteRead,
     SiteUpdate,
     remediation_read,
+    remediation_read_row,
 )
 from risk_register.estates.services import child_filters
 
@@ -313,11 +314,14 @@ class RemediationController(Controller):
         # Most overdue first = earliest target first.
         default_sort: RemediationSort = "target_date" if overdue else "reported_on"
         default_order: SortOrder = "asc" if overdue else "desc"
-        items, total = await remediation.get_many_and_count(
+        rows, total = await remediation.list_with_sites(
             *conditions, page.as_filter(), order_by(sort or default_sort, order or default_order), order_by("id", "asc")
         )
         return Page(
-            items=[remediation_read(a, context.today) for a in items], total=total, limit=page.limit, offset=page.offset
+            items=[remediation_read_row(r, context.today) for r in rows],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
         )
 
     @post("/", opt=WRITE, responses=problems.CREATE, summary="Report a repair or defect")

@@ -7,18 +7,25 @@ Each mirrors one function in estates/rules.py and is built from the same constan
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from risk_register.estates.enums import CLOSED_REMEDIATION_STATUSES, RemediationStatus, SiteType
 from risk_register.estates.models import RemediationAction, Site
+from risk_register.organisation.models import RegionRecord
 from risk_register.organisation.reference import Organisation
 
 
 def remediation_open() -> ColumnElement[bool]:
     """SQL form of rules.is_remediation_open. Spelled as IN over the open statuses, not NOT IN the closed ones:
     both engines can then range-scan the (status, target_date) index (benchmarks/README.md has the figures)."""
-    return RemediationAction.status.in_([s.value for s in RemediationStatus if s not in CLOSED_REMEDIATION_STATUSES])
+    return _REMEDIATION_OPEN
+
+
+_REMEDIATION_OPEN = RemediationAction.status.in_(
+    [s.value for s in RemediationStatus if s not in CLOSED_REMEDIATION_STATUSES]
+)
 
 
 def remediation_overdue(today: date) -> ColumnElement[bool]:
@@ -55,3 +62,43 @@ def belongs_to_matching_site(
     if not conditions:
         return []
     return [site_id_column.in_(select(Site.id).where(*conditions))]
+
+
+def remediation_rows() -> Select[*tuple[Any, ...]]:
+    """Remediation actions as plain rows with the columns RemediationRead shows, and their site's reference
+    (SiteRef) as ``site_``-prefixed columns: a list needs no ORM objects (schemas.remediation_read_row).
+
+    Built once: statements are immutable (every .where() makes a new one), and building this one's columns
+    and joins afresh was a measurable part of each list request (benchmarks/README.md)."""
+    return _REMEDIATION_ROWS
+
+
+def _remediation_rows() -> Select[*tuple[Any, ...]]:
+    action = RemediationAction
+    return (
+        select(
+            action.id,
+            action.version,
+            action.created_at,
+            action.updated_at,
+            action.system,
+            action.description,
+            action.priority,
+            action.status,
+            action.reported_on,
+            action.target_date,
+            action.blocker,
+            action.completed_on,
+            Site.id.label("site_id"),
+            Site.code.label("site_code"),
+            Site.name.label("site_name"),
+            Site.site_type.label("site_site_type"),
+            Site.region_code.label("site_region_code"),
+            RegionRecord.area_code.label("site_area_code"),
+        )
+        .join(Site, Site.id == action.site_id)
+        .join(RegionRecord, RegionRecord.code == Site.region_code)
+    )
+
+
+_REMEDIATION_ROWS = _remediation_rows()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field
@@ -248,17 +249,35 @@ class RemediationRead(Audited):
     days_overdue: int
 
 
-def remediation_read(action: RemediationAction, today: date) -> RemediationRead:
-    """The API view of a remediation action, with overdue facts from the one rule in estates/rules.py."""
-    data = {
-        name: getattr(action, name) for name in RemediationRead.model_fields if name not in {"overdue", "days_overdue"}
-    }
+_REMEDIATION_OWN_FIELDS = tuple(
+    name for name in RemediationRead.model_fields if name not in {"site", "overdue", "days_overdue"}
+)
+_SITE_REF_FIELDS = tuple(SiteRef.model_fields)
+
+
+def _remediation_view(fields: dict[str, Any], site: object, today: date) -> RemediationRead:
+    """The overdue facts come from the one rule in estates/rules.py, whichever form the action arrives in."""
     return RemediationRead.model_validate(
         {
-            **data,
-            "overdue": is_remediation_overdue(action.status, action.target_date, today),
-            "days_overdue": days_overdue(action.status, action.target_date, today),
+            **fields,
+            "site": site,
+            "overdue": is_remediation_overdue(fields["status"], fields["target_date"], today),
+            "days_overdue": days_overdue(fields["status"], fields["target_date"], today),
         }
+    )
+
+
+def remediation_read(action: RemediationAction, today: date) -> RemediationRead:
+    """The API view of one remediation action loaded as an ORM object."""
+    return _remediation_view({name: getattr(action, name) for name in _REMEDIATION_OWN_FIELDS}, action.site, today)
+
+
+def remediation_read_row(row: Mapping[Any, Any], today: date) -> RemediationRead:
+    """The same view from a list row (queries.remediation_rows: the action's columns, its site's as ``site_*``)."""
+    return _remediation_view(
+        {name: row[name] for name in _REMEDIATION_OWN_FIELDS},
+        {name: row[f"site_{name}"] for name in _SITE_REF_FIELDS},
+        today,
     )
 
 
