@@ -6,6 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from risk_register.alignment.suggestions import (
@@ -111,3 +112,20 @@ def test_precision_and_recall_arithmetic() -> None:
     assert precision_at_1(ranked, expected) == 0.5
     assert recall_at_k(ranked, expected, 1) == pytest.approx(1 / 3)
     assert recall_at_k(ranked, expected, 3) == pytest.approx(2 / 3)
+
+
+def test_the_trigram_tfidf_is_scikit_learns_char_wb_tfidf() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from risk_register.alignment.suggestions import trigram_tfidf
+
+    national, _ = profiles("national")
+    area, _ = profiles("area")
+    texts = [r.text() for r in (*national, *area)] + ["A  b\tÉté   x", "Fire", "a"]
+    ours = trigram_tfidf(texts)
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, lowercase=True)
+    theirs = reference.fit_transform(texts)
+    assert ours.shape == theirs.shape
+    # Columns are in a different order: compare what the scorer uses, the cosine between every two texts.
+    assert np.allclose((ours @ ours.T).toarray(), (theirs @ theirs.T).toarray(), atol=1e-6)
+    assert np.allclose(np.sort(ours.toarray(), axis=1), np.sort(theirs.toarray(), axis=1), atol=1e-6)
