@@ -1,17 +1,23 @@
 """Record every ORM create, update and delete as an AuditEvent in the same flush, hence the same transaction.
 
 Registered once on SQLAlchemy's Session class (before_flush), so no service can forget it. Bulk Core
-statements bypass it by design: only the demo loader and the recomputation of derived fields use them.
+statements bypass it by design: the demo loader and the recomputation of derived fields use them unaudited,
+and the register import, which writes thousands of rows at once, records their create events itself with
+``create_events`` - the same events, field for field, that this listener would record for those rows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import polars as pl
+import uuid_utils
 from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ColumnProperty, Session
@@ -100,3 +106,91 @@ def record_changes(session: Session, _flush_context: Any, _instances: Any) -> No
         if _audited(obj):
             events.append(_event(obj, "delete", _snapshot(obj, as_after=False)))
     session.add_all(events)
+
+
+# --- rows written in bulk --------------------------------------------------------------------------------
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh UUIDv7s as text, for rows written in bulk (the models' own ids are UUIDv7 too)."""
+    return [str(uuid_utils.uuid7()) for _ in range(count)]
+
+
+def audited_fields(model: type[Any]) -> list[str]:
+    """The fields a create event shows for ``model``, in the order the listener writes them."""
+    return [
+        p.key
+        for p in inspect(model).iterate_properties
+        if isinstance(p, ColumnProperty) and p.key not in _UNTRACKED and p.key != "id"
+    ]
+
+
+_PLAIN_TYPES = (
+    pl.String,
+    pl.Int8,
+    pl.Int16,
+    pl.Int32,
+    pl.Int64,
+    pl.UInt8,
+    pl.UInt16,
+    pl.UInt32,
+    pl.Boolean,
+    pl.Date,
+    pl.Null,
+)
+
+
+@dataclass(frozen=True)
+class BulkEvents:
+    """Create events for rows written in bulk: per event ``rows`` (id, entity_id, changes as JSON text) and
+    the columns every event shares (time, actor, entity type, action, request id)."""
+
+    rows: pl.DataFrame
+    shared: dict[str, Any]
+
+
+def create_events(
+    model: type[Any], frame: pl.DataFrame, *, shared: Mapping[str, Any] | None = None, id_column: str = "id"
+) -> BulkEvents:
+    """The audit trail's create event for each row of ``frame`` - rows of ``model`` being inserted in bulk,
+    bypassing the ORM - exactly as ``record_changes`` records one for an object added to a session: one event
+    per row with the same ``changes`` (every audited field as ``{"after": value}``, values as ``_plain`` makes
+    them, redacted fields redacted), actor and request id; they share one timestamp.
+
+    ``frame`` holds the id column and the model's fields as plain values (ids as text, enums as their values,
+    dates as dates); ``shared`` gives fields that are the same for every row (say the register id)."""
+    shared = dict(shared or {})
+    fields = audited_fields(model)
+    redact = set(getattr(model, "__audit_redact__", ()))
+    missing = [f for f in fields if f not in frame.columns and f not in shared]
+    if missing:
+        raise ValueError(f"create_events({model.__name__}) needs the fields {missing}")
+
+    def after(name: str) -> pl.Expr:
+        if name in redact:
+            value = pl.lit(REDACTED)
+        elif name in shared:
+            value = pl.lit(_plain(shared[name]))
+        else:
+            if not isinstance(frame.schema[name], _PLAIN_TYPES):
+                raise TypeError(f"create_events: {name} is {frame.schema[name]}, not a plain text/number/date column")
+            value = pl.col(name)
+        return pl.struct(value.alias("after")).alias(name)
+
+    rows = frame.select(
+        pl.Series("id", new_ids(frame.height), dtype=pl.String),
+        pl.col(id_column).cast(pl.String).alias("entity_id"),
+        pl.struct([after(name) for name in fields]).struct.json_encode().alias("changes"),
+    )
+    principal = current_principal.get()
+    return BulkEvents(
+        rows=rows,
+        shared={
+            "occurred_at": datetime.now(UTC),
+            "actor_id": principal.user_id if principal else None,
+            "actor_username": principal.username if principal else "system",
+            "entity_type": model.__tablename__,
+            "action": "create",
+            "request_id": current_request_id.get(),
+        },
+    )
