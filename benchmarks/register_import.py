@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import random
 import statistics
 import sys
@@ -204,6 +205,7 @@ class Result:
     first_import_s: list[float]
     reimport_s: list[float]
     dry_run_s: list[float]
+    load_average: tuple[float, float]  # 1-minute load average before and after the measurements
 
     @staticmethod
     def _median(samples: list[float]) -> float:
@@ -241,6 +243,7 @@ def _timed_post(client: httpx.Client, url: str, content: bytes, **params: str) -
 
 
 def measure(target: Target, content: bytes, rows: int, repeat: int) -> Result:
+    load_before = os.getloadavg()[0]
     bare = []
     bare_read(content)  # warm-up: first call loads the reader
     for _ in range(repeat):
@@ -268,7 +271,7 @@ def measure(target: Target, content: bytes, rows: int, repeat: int) -> Result:
             elapsed, body = _timed_post(client, f"/api/registers/{registers[0]}/import", content, dry_run="true")
             assert body["dry_run"]
             dry.append(elapsed)
-    return Result(target.engine, rows, len(content), bare, first, again, dry)
+    return Result(target.engine, rows, len(content), bare, first, again, dry, (load_before, os.getloadavg()[0]))
 
 
 def _say(message: str) -> None:
@@ -278,7 +281,7 @@ def _say(message: str) -> None:
 def table(results: list[Result]) -> str:
     header = (
         f"{'engine':<10} {'rows':>6} {'file MB':>7} {'read s':>7} {'import s':>8} {'ratio':>6} "
-        f"{'re-import s':>11} {'dry run s':>9}  {f'<{TARGET_SECONDS:g}s and <{TARGET_RATIO:g}x':<14}"
+        f"{'re-import s':>11} {'dry run s':>9}  {f'<{TARGET_SECONDS:g}s and <{TARGET_RATIO:g}x':<14} {'load avg':>11}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -286,7 +289,7 @@ def table(results: list[Result]) -> str:
         lines.append(
             f"{r.engine:<10} {r.rows:>6} {r.file_bytes / 1e6:>7.2f} {med['bare_read']:>7.3f} "
             f"{med['first_import']:>8.3f} {r.ratio:>5.1f}x {med['reimport']:>11.3f} {med['dry_run']:>9.3f}  "
-            f"{'pass' if r.ok else 'FAIL':<14}"
+            f"{'pass' if r.ok else 'FAIL':<14} {r.load_average[0]:>5.2f}-{r.load_average[1]:<5.2f}"
         )
     return "\n".join(lines)
 
@@ -328,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Register import, {args.rows} rows XLSX (medians of {args.repeat}; seconds)")
     print(table(results))
+    print(f"load average: 1-minute, before-after each engine's measurements, on {os.cpu_count()} CPUs")
     print(f"results in {args.output}")
     return 1 if args.check and not all(r.ok for r in results) else 0
 
