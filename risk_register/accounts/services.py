@@ -105,8 +105,11 @@ async def sign_in(
 
 
 async def principal_for_token(session: AsyncSession, token: str) -> Principal | None:
+    # Core on the session's connection: it runs on every request, and plain columns need none of the ORM's
+    # per-execution set-up.
+    connection = await session.connection()
     row = (
-        await session.execute(
+        await connection.execute(
             select(AccessToken.id, User.id, User.username, User.role, User.area_code)
             .join(User, User.id == AccessToken.user_id)
             .where(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from risk_register.estates.enums import CLOSED_REMEDIATION_STATUSES, RemediationStatus, SiteType
 from risk_register.estates.models import RemediationAction, Site
@@ -101,4 +101,10 @@ def _remediation_rows() -> Select[*tuple[Any, ...]]:
     )
 
 
+def remediation_count() -> Select[int]:
+    """The number of remediation actions (add the list's conditions with .where)."""
+    return _REMEDIATION_COUNT
+
+
 _REMEDIATION_ROWS = _remediation_rows()
+_REMEDIATION_COUNT = select(func.count()).select_from(RemediationAction)
