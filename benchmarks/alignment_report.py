@@ -7,14 +7,16 @@
    networkx graph as the handler does (``build_graph(dependencies=False)``: risks and alignment only),
    assembling the report from it, and validating the response model; the graph's share is its median over the
    API's median. The whole graph (actions, controls, assessments, hazards, sites too: what the uncontrolled
-   report and the exports build) is timed beside it. Targets: < 200 ms at 1x, < 5 s at 100x.
+   report and the exports build) is timed beside it, and so is the uncontrolled report through the API (it builds
+   the whole graph), with how often each reason occurs. Targets: < 200 ms at 1x, < 5 s at 100x.
 2. What a cached graph would have to check on every request to be safe: the newest ``updated_at`` and the row
    count of every table the graph reads (the "fingerprint" query), timed the same way.
 3. A full suggestion pass: 5,000 Area risks against 500 national risks (synthetic text made from the labelled
    set's vocabulary), timed in-process. Target: < 2 s.
 
-Writes benchmarks/results/alignment_report.json. ``--sqlite-dir DIR --reuse`` keeps and reuses built
-databases (PostgreSQL: the database at ``--postgres-url``) when they already hold the demo at that scale.
+Writes benchmarks/results/alignment_report.json (``--out``: elsewhere, for two runs at once). ``--sqlite-dir DIR
+--reuse`` keeps and reuses built databases (PostgreSQL: the database at ``--postgres-url``) when they already
+hold the demo at that scale.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from risk_register.estates.rules import load_estates_rules
 from risk_register.hazards.config import load_hazard_rules
 from risk_register.hazards.models import HazardControl, RiskAssessment
 from risk_register.organisation.reference import load_organisation
+from risk_register.registers.enums import LinkKind
 from risk_register.registers.models import Register, Risk, RiskAction, RiskLink
 from risk_register.registers.rules import load_register_rules
 from risk_register.settings import PROJECT_ROOT
@@ -69,6 +72,7 @@ LABELLED = PROJECT_ROOT / "tests" / "data" / "alignment_labelled.toml"
 TARGETS_MS = {1: 200.0, 100: 5000.0}
 SUGGESTION_TARGET_S = 2.0
 REPORT_PATH = "/api/alignment/reports/alignment"
+UNCONTROLLED_PATH = "/api/alignment/reports/uncontrolled"
 # Its own PostgreSQL database: the other benchmarks drop and create theirs, and two runs at once must not drop
 # each other's database mid-load.
 POSTGRES_URL = make_url(DEFAULT_POSTGRES_URL).set(database="risk_register_bench_alignment").render_as_string(False)
@@ -114,6 +118,8 @@ async def picture_counts(engine: AsyncEngine) -> dict[str, int]:
             ("coverage_marks", NationalCoverage),
         ):
             counts[name] = await session.scalar(select(func.count()).select_from(model)) or 0
+        for kind, count in (await session.execute(select(RiskLink.kind, func.count()).group_by(RiskLink.kind))).all():
+            counts[f"risk_links_{LinkKind(kind).value}"] = count
     return counts
 
 
@@ -182,9 +188,9 @@ class Handler:
         self.samples["check"].append(time.perf_counter() - started)
 
 
-def get_report(client: httpx.Client) -> tuple[float, dict[str, Any]]:
+def get_report(client: httpx.Client, path: str = REPORT_PATH) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    response = client.get(REPORT_PATH)
+    response = client.get(path)
     elapsed = time.perf_counter() - started
     response.raise_for_status()
     return elapsed, response.json()
@@ -194,6 +200,7 @@ async def measure(target: Target, repeat: int, blocks: int) -> dict[str, Any]:
     engine = create_engine(target.settings(), null_pool=False)
     handler = Handler(engine, context_for(target))
     api: list[float] = []
+    uncontrolled: list[float] = []
     try:
         counts = await picture_counts(engine)
         with (
@@ -201,6 +208,7 @@ async def measure(target: Target, repeat: int, blocks: int) -> dict[str, Any]:
             httpx.Client(base_url=base_url, headers=request_headers(), timeout=300) as client,
         ):
             _, api_body = get_report(client)  # warm-up, both ways
+            _, uncontrolled_body = get_report(client, UNCONTROLLED_PATH)
             await handler.run()
             await handler.check()
             await handler.full_graph()
@@ -218,6 +226,8 @@ async def measure(target: Target, repeat: int, blocks: int) -> dict[str, Any]:
                     await handler.run()
                     await handler.check()
                     await handler.full_graph()
+                elapsed, _ = get_report(client, UNCONTROLLED_PATH)
+                uncontrolled.append(elapsed)
             load_after = os.getloadavg()[0]
     finally:
         await engine.dispose()
@@ -232,6 +242,11 @@ async def measure(target: Target, repeat: int, blocks: int) -> dict[str, Any]:
         "node_kinds": handler.node_kinds,
         "api": api_timing.as_dict(),
         **{name: timing.as_dict() for name, timing in timings.items()},
+        "uncontrolled_api": Timing(uncontrolled).as_dict(),
+        "uncontrolled_risks": len(uncontrolled_body["risks"]),
+        "uncontrolled_reasons": dict(
+            Counter(reason["code"] for risk in uncontrolled_body["risks"] for reason in risk["reasons"])
+        ),
         "graph_share": round(timings["graph"].median_ms / api_timing.median_ms, 3),
         "aligned_share": api_body.get("aligned_share"),
         "load_average": (round(load_before, 2), round(load_after, 2)),
@@ -299,7 +314,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             f"{r['graph_edges']:>8}{r['api']['median_ms']:>9.1f}{r['api']['p95_ms']:>9.1f}"
             f"{r['graph']['median_ms']:>10.1f}{r['graph_share']:>7.0%}{r['report']['median_ms']:>8.1f}"
             f"{r['validate']['median_ms']:>8.1f}{r['check']['median_ms']:>7.1f}"
-            f"{r['full_graph']['median_ms']:>8.1f} ms {r['full_graph_nodes']:>6}n{verdict:>8}  {r['load_average']}"
+            f"{r['full_graph']['median_ms']:>8.1f} ms {r['full_graph_nodes']:>6}n"
+            f"{r['uncontrolled_api']['median_ms']:>10.1f}{verdict:>8}  {r['load_average']}"
         )
 
 
@@ -313,6 +329,7 @@ async def main() -> None:
     parser.add_argument("--sqlite-dir", type=Path, default=None, help="where to build SQLite files (a temp dir)")
     parser.add_argument("--reuse", action="store_true", help="reuse a database that already holds that scale")
     parser.add_argument("--no-suggestions", action="store_true", help="skip the suggestion pass")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "alignment_report.json")
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -355,8 +372,8 @@ async def main() -> None:
         }
         print(json.dumps(summary["suggestion_pass"]), flush=True)
     print_table(results)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "alignment_report.json").write_text(json.dumps(summary, indent=2, default=str))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Deterministic demo registers: the national register and one register per HMPPS Area, with realistic risks,
 a quarter and more of history, mitigating actions and links to the demo estate's sites and the hazard
-catalogue. The same seed and date give the same rows (ids aside).
+catalogue, and - when the hazards demo is loaded - to its controls and risk assessments (some overdue, failing,
+not suitable and sufficient or overdue for review, so every reason a risk is uncontrolled occurs). The same
+seed and date give the same rows (ids aside).
 
 Shaped by the inspection (../shared/seed/): Area registers that "did not align with the national risk
 register" - just over half of Area risks name a national risk (``national_reference``), some name one that
@@ -12,7 +14,7 @@ statutory checks, unpaid work sites, ICT, workforce and public protection.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -23,6 +25,8 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from risk_register.estates.models import Site
+from risk_register.hazards import rules as hazard_rules
+from risk_register.hazards.models import HazardControl, RiskAssessment, Team
 from risk_register.organisation.models import RegionRecord
 from risk_register.organisation.reference import Organisation
 from risk_register.registers import rules
@@ -409,6 +413,8 @@ async def load_register_demo(
     demo = generate_registers(
         registers, organisation, sites_by_area, today=today, seed=seed, hazard_types=hazard_types, scale=scale
     )
+    area_of_register = {register_id: area for area, register_id in registers.items()}
+    await _link_controls_and_assessments(session, demo, area_of_register, today=today, seed=seed)
     for model, items in (
         (Risk, demo.risks),
         (RiskVersion, demo.versions),
@@ -418,3 +424,196 @@ async def load_register_demo(
         for start in range(0, len(items), 2000):
             await session.execute(insert(cast(Table, model.__table__)), items[start : start + 2000])
     return len(demo.risks)
+
+
+# --- links to the hazards work's controls and assessments ----------------------------------------------------
+
+CONTROLLED_CATEGORIES = frozenset({"health-and-safety", "estates"})
+NO_CONTROLS_SHARE = 0.2  # of the risks that would link controls, the share that links none ("no controls linked")
+ASSESSMENT_SHARE = 0.55  # of those linking controls, the share that also links an assessment
+# When a risk links a control or an assessment, the chance it is one in each state (by the hazards rules), so
+# every reason a risk is uncontrolled occurs at every scale; the rest are in order.
+CONTROL_STATES = {"overdue": 0.22, "failing": 0.15}
+ASSESSMENT_STATES = {"not_suitable": 0.3, "review_overdue": 0.2}
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """A control or assessment a demo risk may link to: where it is, and its state by the hazards rules."""
+
+    id: UUID
+    hazard_code: str
+    site_id: UUID | None
+    area_code: str | None
+    state: str  # a CONTROL_STATES / ASSESSMENT_STATES key, or "sound"
+
+
+def _control_state(next_due_on: date, last_outcome: Any, retired_on: date | None, today: date) -> str:
+    if hazard_rules.is_failing(last_outcome, retired_on):
+        return "failing"  # perhaps overdue too
+    if hazard_rules.is_overdue(next_due_on, today, retired_on):
+        return "overdue"
+    return "sound"
+
+
+def _assessment_state(suitable_and_sufficient: bool, next_review_on: date, today: date) -> str:
+    if not suitable_and_sufficient:
+        return "not_suitable"
+    if hazard_rules.review_overdue(next_review_on, today):
+        return "review_overdue"
+    return "sound"
+
+
+async def _subjects(session: AsyncSession, model: Any, site_ids: Sequence[UUID], today: date) -> list[_Subject]:
+    """The model's current rows at the given sites and on every team, in a stable order (site or team code,
+    hazard, title), each with its state: what the demo risks choose from."""
+    if model is HazardControl:
+        columns: list[Any] = [HazardControl.next_due_on, HazardControl.last_outcome]
+        current = HazardControl.retired_on.is_(None)
+    else:
+        columns = [RiskAssessment.suitable_and_sufficient, RiskAssessment.next_review_on]
+        current = RiskAssessment.superseded_by_id.is_(None)
+    base = [model.id, model.hazard_code, model.site_id, model.title]
+    rows: list[tuple[str, Any]] = []
+    for start in range(0, len(site_ids), 1000):  # within every engine's parameter limits
+        chunk = site_ids[start : start + 1000]
+        result = await session.execute(
+            select(*base, *columns, Site.code, RegionRecord.area_code)
+            .join(Site, Site.id == model.site_id)
+            .join(RegionRecord, RegionRecord.code == Site.region_code)
+            .where(model.site_id.in_(chunk), current)
+        )
+        rows.extend(("site", row) for row in result)
+    result = await session.execute(
+        select(*base, *columns, Team.code, RegionRecord.area_code)
+        .join(Team, Team.id == model.team_id)
+        .join(RegionRecord, RegionRecord.code == Team.region_code)
+        .where(current)
+    )
+    rows.extend(("team", row) for row in result)
+    rows.sort(key=lambda item: (item[0], item[1][6], item[1][1], item[1][3], str(item[1][4]), str(item[1][5])))
+    subjects = []
+    for _, (subject_id, hazard_code, site_id, _title, first, second, _code, area_code) in rows:
+        state = (
+            _control_state(first, second, None, today)
+            if model is HazardControl
+            else _assessment_state(bool(first), second, today)
+        )
+        subjects.append(_Subject(subject_id, hazard_code, site_id, area_code, state))
+    return subjects
+
+
+class _Pool:
+    """Subjects a risk may link to, grouped by state."""
+
+    def __init__(self, subjects: Iterable[_Subject] = ()) -> None:
+        self.all: list[_Subject] = []
+        self.by_state: dict[str, list[_Subject]] = {}
+        for subject in subjects:
+            self.add(subject)
+
+    def add(self, subject: _Subject) -> None:
+        self.all.append(subject)
+        self.by_state.setdefault(subject.state, []).append(subject)
+
+    def pick(self, count: int, states: Mapping[str, float], rng: random.Random) -> list[_Subject]:
+        """``count`` different subjects, each drawn from a state chosen by ``states``' chances (the rest:
+        sound), or from the whole pool when none in that state is left."""
+        chosen: list[_Subject] = []
+        for _ in range(min(count, len(self.all))):
+            roll, state = rng.random(), "sound"
+            for name, chance in states.items():
+                if roll < chance:
+                    state = name
+                    break
+                roll -= chance
+            for candidates in (self.by_state.get(state, []), self.all):
+                left = [s for s in candidates if s not in chosen] if len(candidates) <= 64 else candidates
+                pick = rng.choice(left) if left else None
+                if pick is not None and pick not in chosen:
+                    chosen.append(pick)
+                    break
+        return chosen
+
+
+async def _link_controls_and_assessments(
+    session: AsyncSession,
+    demo: DemoRegisters,
+    area_of_register: Mapping[UUID, str | None],
+    *,
+    today: date,
+    seed: int,
+) -> None:
+    """Link the demo's health and safety and estates risks, and the risks of a hazard type, to controls and
+    assessments of the hazards demo already loaded: at the sites a risk links to (of its hazard type when it
+    has one), or, for a risk without sites, of its hazard type in its Area (a national risk: anywhere). Most
+    link one to three controls and some an assessment; a minority link none. Some of what they link is overdue,
+    failing, not suitable and sufficient or overdue for review, chosen by the hazards rules (CONTROL_STATES,
+    ASSESSMENT_STATES). Drawn from its own random stream, so the risks and the other links are unchanged."""
+    sites_of: dict[UUID, list[UUID]] = {}
+    hazard_of: dict[UUID, str] = {}
+    for link in demo.links:
+        if link["kind"] == LinkKind.SITE:
+            sites_of.setdefault(link["risk_id"], []).append(link["site_id"])
+        elif link["kind"] == LinkKind.HAZARD_TYPE:
+            hazard_of[link["risk_id"]] = link["target"]
+    linked_sites = sorted({site for sites in sites_of.values() for site in sites}, key=str)
+    controls = await _subjects(session, HazardControl, linked_sites, today)
+    if not controls:
+        return  # no hazards demo loaded
+    assessments = await _subjects(session, RiskAssessment, linked_sites, today)
+
+    def index(subjects: list[_Subject]) -> tuple[dict[UUID, list[_Subject]], dict[tuple[str, str | None], _Pool]]:
+        at_site: dict[UUID, list[_Subject]] = {}
+        by_hazard: dict[tuple[str, str | None], _Pool] = {}
+        for subject in subjects:
+            if subject.site_id:
+                at_site.setdefault(subject.site_id, []).append(subject)
+            for area in (subject.area_code, None):
+                by_hazard.setdefault((subject.hazard_code, area), _Pool()).add(subject)
+        return at_site, by_hazard
+
+    indexes = {HazardControl: index(controls), RiskAssessment: index(assessments)}
+
+    def pool(model: Any, risk: Mapping[str, Any]) -> _Pool:
+        at_site, by_hazard = indexes[model]
+        hazard = hazard_of.get(risk["id"])
+        found = _Pool(
+            subject
+            for site in sites_of.get(risk["id"], [])
+            for subject in at_site.get(site, [])
+            if hazard is None or subject.hazard_code == hazard
+        )
+        if not found.all and hazard is not None:
+            area = area_of_register.get(risk["register_id"])  # None: a national risk, anywhere
+            return by_hazard.get((hazard, area), _Pool())
+        return found
+
+    rng = random.Random(f"{seed}/registers/controls")
+    for risk in demo.risks:
+        if risk["category"] not in CONTROLLED_CATEGORIES and risk["id"] not in hazard_of:
+            continue
+        if rng.random() < NO_CONTROLS_SHARE:
+            continue
+        chosen = pool(HazardControl, risk).pick(rng.randint(1, 3), CONTROL_STATES, rng)
+        for control in chosen:
+            _append_link(demo, risk["id"], LinkKind.CONTROL, control.id, risk["created_at"])
+        if chosen and rng.random() < ASSESSMENT_SHARE:
+            for assessment in pool(RiskAssessment, risk).pick(1, ASSESSMENT_STATES, rng):
+                _append_link(demo, risk["id"], LinkKind.ASSESSMENT, assessment.id, risk["created_at"])
+
+
+def _append_link(demo: DemoRegisters, risk_id: UUID, kind: LinkKind, target: UUID, now: datetime) -> None:
+    demo.links.append(
+        {
+            "id": uuid7(),
+            "risk_id": risk_id,
+            "kind": kind,
+            "target": str(target),
+            "site_id": None,
+            "note": None,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
