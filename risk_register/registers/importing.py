@@ -636,13 +636,15 @@ async def _write(
     )
     versions: list[dict[str, Any]] = []
     if plan.changed:
+        # The version each changed row was compared with, by risk id: a change row always has one.
+        read_version = {p.existing["id"]: p.existing["version"] for p in plan.changed if p.existing is not None}
         by_id = {p.existing["id"]: p for p in plan.changed if p.existing is not None}
         ids = list(by_id)
         await close_current_versions(session, ids, effective_on)
         for start in range(0, len(ids), 1000):
             for risk in (await session.scalars(select(Risk).where(Risk.id.in_(ids[start : start + 1000])))).all():
                 planned = by_id[risk.id]
-                if risk.version != planned.existing["version"]:  # type: ignore[index]
+                if risk.version != read_version[risk.id]:
                     raise Conflict(f"Risk {risk.reference} changed while the file was being read: import it again")
                 for name in planned.changed:
                     setattr(risk, name, planned.values[name])
