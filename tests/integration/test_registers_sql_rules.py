@@ -10,6 +10,7 @@ from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from risk_register.registers import queries, rules
 from risk_register.registers.enums import ActionStatus, RegisterLevel, RiskStatus
@@ -22,7 +23,7 @@ REVIEW_DATES = [None, TODAY - timedelta(days=1), TODAY, TODAY + timedelta(days=1
 AUDIT = {"version": 1}
 
 
-async def _register(db) -> UUID:  # type: ignore[no-untyped-def]
+async def _register(db: AsyncSession) -> UUID:
     register_id = uuid7()
     await db.execute(
         insert(Register),

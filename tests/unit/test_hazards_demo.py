@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -21,19 +22,20 @@ from tests.conftest import TODAY
 CONFIG = PROJECT_ROOT / "config"
 ORGANISATION = load_organisation(CONFIG)
 HAZARD_RULES = load_hazard_rules(CONFIG)
+DemoData = tuple[list[dict[str, Any]], DemoHazards]
 
 
-def demo(seed: int = 20250401, today: date = TODAY) -> tuple[list[dict], DemoHazards]:  # type: ignore[type-arg]
+def demo(seed: int = 20250401, today: date = TODAY) -> DemoData:
     estate = generate_estate(ORGANISATION, load_estates_rules(CONFIG), scale=1, seed=seed, today=today)
     return estate.sites, generate_hazards(ORGANISATION, HAZARD_RULES, estate.sites, scale=1, seed=seed, today=today)
 
 
 @pytest.fixture(scope="module")
-def data() -> tuple[list[dict], DemoHazards]:  # type: ignore[type-arg]
+def data() -> DemoData:
     return demo()
 
 
-def test_the_same_seed_and_date_give_the_same_rows(data) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_seed_and_date_give_the_same_rows(data: DemoData) -> None:
     _, first = data
     _, second = demo()
     assert first.counts() == second.counts()
@@ -43,7 +45,7 @@ def test_the_same_seed_and_date_give_the_same_rows(data) -> None:  # type: ignor
     assert other.controls[0]["id"] != first.controls[0]["id"]
 
 
-def test_sizes_are_those_of_the_real_estate(data) -> None:  # type: ignore[no-untyped-def]
+def test_sizes_are_those_of_the_real_estate(data: DemoData) -> None:
     sites, hazards = data
     counts = hazards.counts()
     assert 6 <= counts["controls"] / len(sites) <= 12
@@ -54,9 +56,9 @@ def test_sizes_are_those_of_the_real_estate(data) -> None:  # type: ignore[no-un
     assert counts["absence"] == 4 * counts["teams"]
 
 
-def test_every_stored_derived_field_is_what_the_rules_say(data) -> None:  # type: ignore[no-untyped-def]
+def test_every_stored_derived_field_is_what_the_rules_say(data: DemoData) -> None:
     _, hazards = data
-    checks_of: dict = {}  # type: ignore[type-arg]
+    checks_of: dict[Any, Any] = {}
     for check in hazards.checks:
         checks_of.setdefault(check["control_id"], []).append(check)
     for control in hazards.controls:
@@ -77,9 +79,9 @@ def test_every_stored_derived_field_is_what_the_rules_say(data) -> None:  # type
         assert set(assessment["missing_items"]) <= {i.value for i in ChecklistItem}
 
 
-def test_readings_make_their_checks(data) -> None:  # type: ignore[no-untyped-def]
+def test_readings_make_their_checks(data: DemoData) -> None:
     _, hazards = data
-    by_check: dict = {}  # type: ignore[type-arg]
+    by_check: dict[Any, Any] = {}
     for reading in hazards.readings:
         by_check.setdefault(reading["check_id"], []).append(reading["passed"])
     checks = {c["id"]: c for c in hazards.checks}
@@ -90,10 +92,10 @@ def test_readings_make_their_checks(data) -> None:  # type: ignore[no-untyped-de
     assert any(not p for passed in by_check.values() for p in passed)
 
 
-def test_upw_sites_are_more_often_overdue_than_the_rest(data) -> None:  # type: ignore[no-untyped-def]
+def test_upw_sites_are_more_often_overdue_than_the_rest(data: DemoData) -> None:
     sites, hazards = data
     site_type = {s["id"]: s["site_type"] for s in sites}
-    tally: Counter = Counter()  # type: ignore[type-arg]
+    tally: Counter[Any] = Counter()
     for control in hazards.controls:
         if control["site_id"] is None:
             continue
@@ -104,7 +106,7 @@ def test_upw_sites_are_more_often_overdue_than_the_rest(data) -> None:  # type: 
     assert upw_rate > 1.5 * rest_rate
 
 
-def test_many_legionella_and_stress_assessments_are_not_suitable_and_sufficient(data) -> None:  # type: ignore[no-untyped-def]
+def test_many_legionella_and_stress_assessments_are_not_suitable_and_sufficient(data: DemoData) -> None:
     _, hazards = data
     share = Counter(
         (a["hazard_code"], a["suitable_and_sufficient"])
