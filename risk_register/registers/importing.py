@@ -43,7 +43,7 @@ from risk_register.registers.importing_validation import FORMULA_GUARDED as FORM
 from risk_register.registers.importing_validation import LINE, cells, risk_problem_rows, validate_frame
 from risk_register.registers.importing_validation import ImportRow as ImportRow
 from risk_register.registers.importing_validation import _unescape as _unescape
-from risk_register.registers.importing_write import insert_frame
+from risk_register.registers.importing_write import insert_frame, insert_frame_copying
 from risk_register.registers.models import Register, RegisterImport, Risk, RiskVersion
 from risk_register.registers.schemas import ChangedRow, ImportResult
 from risk_register.registers.services import (
@@ -600,8 +600,14 @@ async def insert_created(
         _json_list(CHANGED).alias("changed"),
         *rules.RISK_FIELDS,
     )
-    await insert_frame(
-        session, table_of(RiskVersion), versions, {k: v for k, v in template.items() if k not in varying}
+    await insert_frame_copying(
+        session,
+        table_of(RiskVersion),
+        versions,
+        {k: v for k, v in template.items() if k not in varying},
+        source=table_of(Risk),
+        key="risk_id",
+        copied=rules.RISK_FIELDS,
     )
     return ids
 

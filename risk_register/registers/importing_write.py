@@ -12,12 +12,16 @@ converted a column at a time, in polars, into what the column's type stores, and
 
 Values the rows share (the register, the time, who recorded it) are bound once through the column's own type.
 Frames hold plain values: ids as text, enums as their values, dates as dates, JSON as text.
+
+``insert_frame_copying`` writes rows that repeat another row's columns (a risk's first version repeats the risk
+just inserted): on SQLite the repeated columns are read from that row in the database instead of crossing from
+Python a second time.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -25,6 +29,8 @@ from advanced_alchemy.types import GUID
 from sqlalchemy import JSON, Date, DateTime, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+COPY_CHUNK_ROWS = 1000
 
 
 def _bound(table: Table, name: str, value: Any, dialect: Dialect) -> Any:
@@ -89,8 +95,13 @@ async def _copy(connection: AsyncConnection, table: Table, frame: pl.DataFrame, 
     data = frame.with_columns(
         pl.lit(None if value is None else str(value), dtype=pl.String).alias(name) for name, value in literal.items()
     )
-    # polars writes a null as an empty field and an empty string as "": PostgreSQL's CSV reads them back so.
-    text = data.write_csv(include_header=False)
+
+    async def csv_chunks() -> AsyncIterator[bytes]:
+        # polars writes a null as an empty field and an empty string as "": PostgreSQL's CSV reads them back so.
+        # In slices, so that the server parses one while the next is written.
+        for start in range(0, data.height, COPY_CHUNK_ROWS):
+            yield data.slice(start, COPY_CHUNK_ROWS).write_csv(include_header=False).encode()
+
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     if not driver.is_in_transaction():
@@ -98,4 +109,60 @@ async def _copy(connection: AsyncConnection, table: Table, frame: pl.DataFrame, 
         await connection.exec_driver_sql("SELECT 1")
     if not driver.is_in_transaction():  # pragma: no cover - would write outside the request's transaction
         raise RuntimeError("COPY needs the session's transaction to have begun")
-    await driver.copy_to_table(table.name, source=io.BytesIO(text.encode()), columns=list(data.columns), format="csv")
+    await driver.copy_to_table(table.name, source=csv_chunks(), columns=list(data.columns), format="csv")
+
+
+async def insert_frame_copying(
+    session: AsyncSession,
+    table: Table,
+    frame: pl.DataFrame,
+    shared: Mapping[str, Any] | None = None,
+    *,
+    source: Table,
+    key: str,
+    copied: Sequence[str],
+) -> None:
+    """``insert_frame``, for rows whose ``copied`` columns equal those of the ``source`` row whose ``id`` is the
+    row's ``key`` (already written in this transaction). ``frame`` holds every column either way; on SQLite the
+    copied ones are read from ``source`` instead.
+
+    SQLite: one ``INSERT ... SELECT`` joining the frame's other columns - passed as a JSON array, walked by
+    ``json_each``, its ids packed into one blob - to ``source`` by id, so the copied values never leave the
+    database. Measured for 10,000 first versions of imported risks: about 60 ms, against about 125 ms for
+    turning the whole frame into Python tuples and an executemany. (SQLite 3.40 has no ``unhex()``, hence
+    ``substr`` over the packed ids; reading every column out of JSON instead was slower than executemany.)
+    PostgreSQL: COPY of the whole frame, as ``insert_frame`` (an ``INSERT ... SELECT`` from ``unnest`` arrays
+    joined to the source measured no faster than COPY there)."""
+    if frame.height == 0:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        await insert_frame(session, table, frame, shared)
+        return
+    shared = dict(shared or {})
+    _check(table, frame, shared)
+    dialect = connection.dialect
+    own = [name for name in frame.columns if name not in copied]
+    packed = [name for name in own if isinstance(table.c[name].type, GUID)]
+    plain = [name for name in own if name not in packed]
+    if key not in packed or not all(name in source.c for name in copied):
+        raise ValueError(f"{table.name}.{key} must be an id column and {source.name} must have {list(copied)}")
+    for name in plain:
+        if frame.schema[name] not in (pl.String, pl.Int64, pl.Int32):
+            raise TypeError(f"{table.name}.{name}: insert_frame_copying passes text and integers only")
+    ids = frame.select(_stored(table, name, dialect) for name in packed)
+    params: dict[str, Any] = {f"p_{name}": b"".join(ids[name].to_list()) for name in packed}
+    params |= {f"s_{name}": _bound(table, name, value, dialect) for name, value in shared.items()}
+    params["rows"] = frame.select(plain).write_json() if plain else json.dumps([None] * frame.height)
+    # Row i of the frame is element i of the JSON array (its key); its ids are bytes 16*i+1.. of each blob.
+    values = {name: f"substr(:p_{name}, j.key * 16 + 1, 16)" for name in packed}
+    values |= {name: f"j.value ->> '$.{name}'" for name in plain}
+    values |= {name: f":s_{name}" for name in shared}
+    values |= {name: f"s.{name}" for name in copied}
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(values)}) SELECT {', '.join(values.values())} "
+        f"FROM json_each(:rows) AS j JOIN {source.name} AS s ON s.id = {values[key]}"
+    )
+    result = await connection.exec_driver_sql(statement, params)
+    if result.rowcount != frame.height:
+        raise RuntimeError(f"{table.name}: {result.rowcount} of {frame.height} rows found their {source.name} row")

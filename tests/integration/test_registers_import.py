@@ -564,3 +564,46 @@ async def test_imported_risks_are_audited_exactly_as_risks_created_one_by_one(cl
     assert imported.changes["reference"] == {"after": "NW-01"}
     assert imported.changes["identified_on"] == {"after": "2025-02-03"}
     assert imported.changes["status"] == {"after": "open"}
+
+
+async def test_each_imported_risk_gets_a_first_version_holding_it_as_written(client, db) -> None:
+    """The first versions are written from the risk rows just inserted (on SQLite inside the database, see
+    importing_write.insert_frame_copying): each holds its own risk's fields, with the fields it set."""
+    from risk_register.registers import rules
+
+    register_id = await area_register(client, "midlands")
+    response = await upload(client, register_id, xlsx_bytes(MIDLANDS_XLSX), XLSX)
+    assert response.status_code == 200, response.text
+    await db.rollback()
+    risks = {r.id: r for r in (await db.scalars(select(Risk))).all()}
+    versions = (await db.scalars(select(RiskVersion))).all()
+    assert sorted(v.risk_id for v in versions) == sorted(risks)
+    for version in versions:
+        risk = risks[version.risk_id]
+        assert {n: getattr(version, n) for n in rules.RISK_FIELDS} == {n: getattr(risk, n) for n in rules.RISK_FIELDS}
+        assert version.changed == [n for n in rules.RISK_FIELDS if getattr(risk, n) is not None]
+        assert (version.version_no, version.register_id, version.valid_to) == (1, risk.register_id, None)
+    assert risks[next(i for i, r in risks.items() if r.reference == "MID/2")].target_likelihood is None
+
+
+async def test_a_failure_after_the_new_risks_are_written_leaves_nothing(client, db, monkeypatch) -> None:
+    """New risks, their versions and audit events are written in bulk inside the request's transaction: a
+    failure later in the same import (here while writing the changed risks' versions) takes them back too."""
+    from risk_register.audit.models import AuditEvent
+    from risk_register.registers import importing
+
+    register_id = await area_register(client, "north-west")
+    assert (await upload(client, register_id, csv_bytes(NORTH_WEST_CSV), CSV)).status_code == 200
+    before = {model: await count(db, model) for model in (Risk, RiskVersion, AuditEvent, RegisterImport)}
+    edited = [row[:] for row in NORTH_WEST_CSV] + [
+        ["NW-04", "Fire doors wedged open", "H&S", "Head of Estates", "3", "4", "01/04/2025", "", "Open", ""]
+    ]
+    edited[1][4] = "Low"  # NW-01 changes too
+
+    async def fail(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(importing, "insert_versions", fail)
+    response = await upload(client, register_id, csv_bytes(edited), CSV)
+    assert response.status_code == 500
+    assert {model: await count(db, model) for model in before} == before
