@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     session_token_hours: int = Field(default=12, ge=1, le=24 * 14)
     max_token_days: int = Field(default=365, ge=1, le=3650)
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    token_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="How long a verified bearer token is trusted without a lookup (0: look up every request). "
+        "Exact within a process; a revocation made by another process takes effect within this time.",
+    )
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Fix "today" for reproducible demos and tests; None means the real date.
     today_override: str | None = None

@@ -32,7 +32,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         # a writing request so takes the write lock here rather than in its handler; that is the same request.
         db_config = connection.app.state.db_config
         session = db_config.provide_session(connection.app.state, connection.scope)
-        principal = await principal_for_token(session, token.strip())
+        principal = await principal_for_token(session, token.strip(), connection.app.state.verified_tokens)
         if principal is None:
             raise NotAuthorizedException("The token is unknown, expired or revoked", headers=_CHALLENGE)
         current_principal.set(principal)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from risk_register.accounts.models import AccessToken, TokenKind, User
 from risk_register.accounts.roles import Principal, Role, role_problems
 from risk_register.accounts.security import hash_password, new_token, token_digest, verify_password
+from risk_register.accounts.token_cache import VerifiedTokens
 from risk_register.core.errors import Conflict, FieldProblem, NotFound, raise_if_any
 from risk_register.organisation.reference import Organisation
 
@@ -104,23 +105,35 @@ async def sign_in(
     return await tokens.issue(user, name="sign-in", kind=TokenKind.SESSION, lifetime=lifetime)
 
 
-async def principal_for_token(session: AsyncSession, token: str) -> Principal | None:
+async def principal_for_token(
+    session: AsyncSession, token: str, verified: VerifiedTokens | None = None
+) -> Principal | None:
+    """Who a bearer token signs in, or None when it is unknown, expired, revoked or its user inactive. With
+    ``verified``, a token verified within its time is answered without a query (accounts/token_cache.py)."""
+    digest = token_digest(token)
+    now = _now()
+    if verified is not None and (principal := verified.get(digest, now)) is not None:
+        return principal
+    generation = verified.generation if verified is not None else 0
     # Core on the session's connection: it runs on every request, and plain columns need none of the ORM's
     # per-execution set-up.
     connection = await session.connection()
     row = (
         await connection.execute(
-            select(AccessToken.id, User.id, User.username, User.role, User.area_code)
+            select(AccessToken.id, AccessToken.expires_at, User.id, User.username, User.role, User.area_code)
             .join(User, User.id == AccessToken.user_id)
             .where(
-                AccessToken.token_hash == token_digest(token),
+                AccessToken.token_hash == digest,
                 AccessToken.revoked_at.is_(None),
-                AccessToken.expires_at > _now(),
+                AccessToken.expires_at > now,
                 User.is_active.is_(True),
             )
         )
     ).first()
     if row is None:
         return None
-    token_id, user_id, username, role, area_code = row
-    return Principal(user_id=user_id, username=username, role=Role(role), area_code=area_code, token_id=token_id)
+    token_id, expires_at, user_id, username, role, area_code = row
+    principal = Principal(user_id=user_id, username=username, role=Role(role), area_code=area_code, token_id=token_id)
+    if verified is not None:
+        verified.remember(digest, principal, expires_at, generation)
+    return principal

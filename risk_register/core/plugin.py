@@ -27,6 +27,7 @@ from risk_register.accounts.controllers import AuthController, UserController
 from risk_register.accounts.demo_users import ensure_demo_users
 from risk_register.accounts.guards import authorize, refuse_unguarded_writes
 from risk_register.accounts.middleware import PUBLIC_PATHS, BearerTokenMiddleware
+from risk_register.accounts.token_cache import VerifiedTokens
 from risk_register.alignment.routes import ROUTES as ALIGNMENT_ROUTES
 from risk_register.alignment.settings import load_alignment_settings
 from risk_register.audit.controllers import AuditController
@@ -97,6 +98,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
                 "alignment_settings": load_alignment_settings(settings.config_dir),
                 "hazard_rules": load_hazard_rules(settings.config_dir),
                 "register_rules": load_register_rules(settings.config_dir),
+                "verified_tokens": VerifiedTokens(settings.token_cache_seconds),
             }
         )
         app_config.plugins.extend(

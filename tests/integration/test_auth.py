@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from risk_register.accounts.models import AccessToken, User
 from risk_register.accounts.roles import Role
 from risk_register.accounts.security import hash_password
+from risk_register.accounts.token_cache import VerifiedTokens
 from tests.conftest import if_match
 
 PASSWORD = "a long enough password"
@@ -197,3 +198,74 @@ async def test_sign_in_is_rate_limited(database, db_engine) -> None:
         assert_problem(too_many, 429)
         # Only sign-in is limited.
         assert (await limited.get("/health")).status_code == 200
+
+
+# --- the verified-token cache (accounts/token_cache.py) ---------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def cache_on(app, seconds: float = 2.0) -> Clock:
+    """The app's token cache, on a clock the test moves."""
+    clock = Clock()
+    app.state.verified_tokens = VerifiedTokens(seconds, clock=clock)
+    return clock
+
+
+async def revoke_outside_the_service(db_engine) -> None:
+    """What another worker process, or SQL run by hand, does: nothing in this process sees the change."""
+    async with db_engine.begin() as conn:
+        await conn.execute(text("UPDATE access_token SET revoked_at = CURRENT_TIMESTAMP"))
+
+
+async def test_a_revocation_made_elsewhere_takes_effect_within_the_cache_time(
+    app, client, db_engine, auth_headers
+) -> None:
+    clock = cache_on(app, 2.0)
+    headers = await auth_headers(Role.VIEWER)
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+    await revoke_outside_the_service(db_engine)
+    clock.now += 1.9
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+    clock.now += 0.1
+    assert_problem(await client.get("/api/auth/me", headers=headers), 401)
+
+
+async def test_with_the_cache_off_a_revocation_made_elsewhere_takes_effect_at_once(
+    app, client, db_engine, auth_headers
+) -> None:
+    cache_on(app, 0)
+    headers = await auth_headers(Role.VIEWER)
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+    await revoke_outside_the_service(db_engine)
+    assert_problem(await client.get("/api/auth/me", headers=headers), 401)
+
+
+async def test_changes_made_through_the_service_take_effect_at_once_with_the_cache_on(app, client, db) -> None:
+    cache_on(app, 60.0)
+    await make_user(db, "dora", Role.AREA_LEADER, "wales")
+    login = await client.post("/api/auth/login", json={"username": "dora", "password": PASSWORD}, headers=SIGNED_OUT)
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert (await client.get("/api/auth/me", headers=headers)).json()["area_code"] == "wales"
+    user_url = f"/api/users/{(await client.get('/api/auth/me', headers=headers)).json()['user_id']}"
+    moved = await client.patch(user_url, json={"area_code": "london"}, headers=await if_match(client, user_url))
+    assert moved.status_code == 200, moved.text
+    assert (await client.get("/api/auth/me", headers=headers)).json()["area_code"] == "london"
+    stopped = await client.patch(user_url, json={"is_active": False}, headers=await if_match(client, user_url))
+    assert stopped.status_code == 200, stopped.text
+    assert_problem(await client.get("/api/auth/me", headers=headers), 401)
+
+
+async def test_a_change_rolled_back_leaves_the_token_working(app, client, db, auth_headers) -> None:
+    cache_on(app, 60.0)
+    headers = await auth_headers(Role.VIEWER)
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+    await db.execute(update(AccessToken).values(revoked_at=datetime.now(UTC)))
+    await db.rollback()
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
