@@ -9,7 +9,7 @@ from advanced_alchemy.extensions.litestar import AlembicAsyncConfig, AsyncSessio
 from advanced_alchemy.extensions.litestar.plugins.init.config.engine import EngineConfig
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
 
 from risk_register.core.request_context import current_request_writes
 from risk_register.settings import Settings
@@ -35,16 +35,29 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if current_request_writes.get() else "BEGIN")
 
 
+def _sqlite_reset(dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState) -> None:
+    """Reset a SQLite connection as it goes back to the pool: roll back only a transaction still open. The pool's
+    default reset rolls back on every return, a round trip to aiosqlite's thread even after the request committed,
+    while sqlite3 tells without one whether a transaction is open."""
+    driver = record.driver_connection
+    if state.asyncio_safe and not state.terminate_only and driver is not None and driver.in_transaction:
+        dbapi_connection.rollback()
+
+
 def create_engine(settings: Settings, *, null_pool: bool = False) -> AsyncEngine:
     if settings.is_sqlite:
         path = settings.database_url.split(":///", 1)[1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            settings.database_url, echo=settings.database_echo, **({"poolclass": NullPool} if null_pool else {})
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_reset_on_return=None,  # _sqlite_reset does it
+            **({"poolclass": NullPool} if null_pool else {}),
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         return engine
     kwargs: dict[str, Any] = (
         {"poolclass": NullPool}
