@@ -4,7 +4,7 @@ Three timings per database:
 
 * ``api``: ``GET /api/remediation-actions?overdue=true&page_size=50`` over real HTTP (uvicorn subprocess,
   keep-alive client), end to end.
-* ``handler``: what the handler does, in process, with no HTTP: the service's ``list_with_sites`` with the
+* ``handler``: what the handler does, in process, with no HTTP: the service's ``list_page`` with the
   same filters and ordering, and the same ``remediation_read_row`` mapping. It splits the API's time into
   database + ORM on one side and HTTP + Litestar + serialisation on the other.
 * ``sql``: the baseline. The same question as literal SQL through the same async driver: the page of 50 open
@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from advanced_alchemy.filters import LimitOffset, OrderBy
 from sqlalchemy import Date, TextClause, bindparam, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -41,7 +40,7 @@ from benchmarks.common import (
     time_sync,
 )
 from risk_register.db.config import create_engine
-from risk_register.estates.queries import remediation_overdue
+from risk_register.estates.remediation_list import RemediationListQuery
 from risk_register.estates.schemas import remediation_read_row
 from risk_register.estates.services import RemediationService
 
@@ -198,16 +197,15 @@ async def raw_count_only(engine: AsyncEngine) -> None:
 
 
 async def handler(sessions: async_sessionmaker[Any]) -> tuple[list[str], int]:
-    """What the list handler does, without HTTP: the service's list_with_sites with the same filter and
-    ordering, the same remediation_read_row mapping, and the commit the autocommit handler makes."""
+    """What the list handler does, without HTTP: the service's list_page with the question the handler asks
+    (overdue, most overdue first), the same remediation_read_row mapping, and the commit the autocommit handler
+    makes."""
     async with sessions() as session:
         service = RemediationService(session=session)
-        rows, total = await service.list_with_sites(
-            remediation_overdue(FIXED_TODAY),
-            LimitOffset(limit=PAGE_SIZE, offset=0),
-            OrderBy(field_name="target_date", sort_order="asc"),
-            OrderBy(field_name="id", sort_order="asc"),
+        query = RemediationListQuery(
+            today=FIXED_TODAY, overdue=True, sort="target_date", descending=False, limit=PAGE_SIZE, offset=0
         )
+        rows, total = await service.list_page(query)
         page = [remediation_read_row(row, FIXED_TODAY) for row in rows]
         await session.commit()
     return [str(item.id) for item in page], total

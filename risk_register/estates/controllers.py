@@ -37,7 +37,7 @@ from risk_register.estates.enums import (
     Tenure,
 )
 from risk_register.estates.models import AccessibilityFinding, RefurbishmentProject, RemediationAction, Site
-from risk_register.estates.queries import remediation_overdue
+from risk_register.estates.remediation_list import RemediationListQuery, RemediationSort, SiteFilter
 from risk_register.estates.report_service import GroupBy, accessibility_by_region, estate_summary
 from risk_register.estates.reports import national_total
 from risk_register.estates.schemas import (
@@ -63,12 +63,15 @@ from risk_register.estates.services import child_filters
 SiteSort = Literal["code", "name", "region_code", "site_type", "condition_grade", "staff_headcount", "created_at"]
 FindingSort = Literal["raised_on", "priority", "target_date", "status", "created_at"]
 ProjectSort = Literal["planned_start", "planned_end", "actual_end", "status", "kind", "created_at"]
-RemediationSort = Literal["target_date", "reported_on", "priority", "status", "created_at"]
 WRITE = requires(Permission.ESTATES_WRITE)
 
 
 def _in(column: Any, values: Sequence[object] | None) -> list[ColumnElement[bool]]:
-    return [column.in_([getattr(v, "value", v) for v in values])] if values else []
+    return [column.in_(_values(values))] if values else []
+
+
+def _values(values: Sequence[object] | None) -> tuple[str, ...]:
+    return tuple(str(getattr(v, "value", v)) for v in values or ())
 
 
 def _site(site: Site, status_code: int = 200) -> Response[SiteRead]:
@@ -301,22 +304,25 @@ class RemediationController(Controller):
         sort: Annotated[RemediationSort | None, QueryParameter(name="sort")] = None,
         order: Annotated[SortOrder | None, QueryParameter(name="order")] = None,
     ) -> Page[RemediationRead]:
-        conditions = [
-            *child_filters(RemediationAction.site_id, org, context),
-            *([RemediationAction.site_id == site_id] if site_id else []),
-            *_in(RemediationAction.system, system),
-            *_in(RemediationAction.priority, priority),
-            *_in(RemediationAction.status, status),
-        ]
-        if overdue is not None:
-            is_overdue = remediation_overdue(context.today)
-            conditions.append(is_overdue if overdue else ~is_overdue)
         # Most overdue first = earliest target first.
         default_sort: RemediationSort = "target_date" if overdue else "reported_on"
         default_order: SortOrder = "asc" if overdue else "desc"
-        rows, total = await remediation.list_with_sites(
-            *conditions, page.as_filter(), order_by(sort or default_sort, order or default_order), order_by("id", "asc")
+        query = RemediationListQuery(
+            today=context.today,
+            overdue=overdue,
+            site_id=site_id,
+            systems=_values(system),
+            priorities=_values(priority),
+            statuses=_values(status),
+            site=SiteFilter.of(
+                context.organisation, area=org.area, region=org.region, pdu=org.pdu, site_types=org.site_types
+            ),
+            sort=sort or default_sort,
+            descending=(order or default_order) == "desc",
+            limit=page.limit,
+            offset=page.offset,
         )
+        rows, total = await remediation.list_page(query)
         return Page(
             items=[remediation_read_row(r, context.today) for r in rows],
             total=total,

@@ -6,10 +6,12 @@ Each mirrors one function in estates/rules.py and is built from the same constan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from risk_register.estates.enums import CLOSED_REMEDIATION_STATUSES, RemediationStatus, SiteType
 from risk_register.estates.models import RemediationAction, Site
@@ -28,8 +30,9 @@ _REMEDIATION_OPEN = RemediationAction.status.in_(
 )
 
 
-def remediation_overdue(today: date) -> ColumnElement[bool]:
-    """SQL form of rules.is_remediation_overdue."""
+def remediation_overdue(today: date | BindParameter[date]) -> ColumnElement[bool]:
+    """SQL form of rules.is_remediation_overdue. ``today`` is a date, or a bound parameter for a statement that is
+    built once and run on many days (remediation_list.py)."""
     return and_(remediation_open(), RemediationAction.target_date < today)
 
 
@@ -42,21 +45,44 @@ def site_matches(
     site_types: list[SiteType] | None = None,
 ) -> list[ColumnElement[bool]]:
     """Conditions on Site for the organisation and site-type filters every estates list offers."""
+    return site_conditions(
+        area_regions=area_region_codes(organisation, area) if area is not None else None,
+        region=region,
+        pdu=pdu,
+        site_types=[t.value for t in site_types] if site_types else None,
+    )
+
+
+def area_region_codes(organisation: Organisation, area: str) -> list[str]:
+    return [r.code for r in organisation.regions if r.area_code == area]
+
+
+Values = Sequence[str] | BindParameter[Any]
+
+
+def site_conditions(
+    *,
+    area_regions: Values | None = None,
+    region: str | BindParameter[str] | None = None,
+    pdu: str | BindParameter[str] | None = None,
+    site_types: Values | None = None,
+) -> list[ColumnElement[bool]]:
+    """The site filters as conditions on Site; None leaves a filter out. Each is a value, or a bound parameter
+    (expanding, for the lists) in a statement built once for many values (remediation_list.py)."""
     conditions: list[ColumnElement[bool]] = []
-    if area is not None:
-        area_regions = [r.code for r in organisation.regions if r.area_code == area]
+    if area_regions is not None:
         conditions.append(Site.region_code.in_(area_regions))
     if region is not None:
         conditions.append(Site.region_code == region)
     if pdu is not None:
         conditions.append(Site.pdu_code == pdu)
-    if site_types:
-        conditions.append(Site.site_type.in_([t.value for t in site_types]))
+    if site_types is not None:
+        conditions.append(Site.site_type.in_(site_types))
     return conditions
 
 
 def belongs_to_matching_site(
-    site_id_column: ColumnElement[object], conditions: list[ColumnElement[bool]]
+    site_id_column: ColumnElement[Any] | QueryableAttribute[Any], conditions: list[ColumnElement[bool]]
 ) -> list[ColumnElement[bool]]:
     """Restrict a child table (finding, project, action) to sites matching ``conditions``."""
     if not conditions:

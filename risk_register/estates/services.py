@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.filters import LimitOffset, OrderBy, StatementFilter
+from advanced_alchemy.filters import LimitOffset, OrderBy
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import ColumnElement, RowMapping, func, select, update
@@ -21,7 +21,8 @@ from risk_register.core.filters import OrgFilter
 from risk_register.estates import rules
 from risk_register.estates.enums import OPEN_FINDING_STATUSES, AccessibilityStatus
 from risk_register.estates.models import AccessibilityFinding, RefurbishmentProject, RemediationAction, Site
-from risk_register.estates.queries import belongs_to_matching_site, remediation_count, remediation_rows, site_matches
+from risk_register.estates.queries import belongs_to_matching_site, site_matches
+from risk_register.estates.remediation_list import RemediationListQuery
 from risk_register.estates.schemas import (
     FindingCreate,
     FindingUpdate,
@@ -315,26 +316,18 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
     repository_type = RemediationRepository
     count_with_window_function = False
 
-    async def list_with_sites(self, *filters: StatementFilter | ColumnElement[bool]) -> tuple[list[RowMapping], int]:
+    async def list_page(self, query: RemediationListQuery) -> tuple[list[RowMapping], int]:
         """A page of actions as rows carrying their site's reference (queries.remediation_rows), and the total.
 
         Rows, not ORM objects: on the 100x estate building and mapping the objects cost more than the query
-        itself (benchmarks/README.md). Both statements run as Core on the session's connection (same
-        transaction), skipping the ORM's compile and result set-up that session.execute adds even for plain
-        columns. The filters are Advanced Alchemy's (pagination, ordering) or SQL conditions, as for
-        get_many_and_count; the total counts the conditions alone, without the joins.
+        itself (benchmarks/README.md). The statements are built once per shape of question and run as Core on
+        the session's connection, in its transaction (remediation_list.py says why).
         """
-        statement = remediation_rows()
-        conditions: list[ColumnElement[bool]] = []
-        for filter_ in filters:
-            if isinstance(filter_, StatementFilter):
-                statement = filter_.append_to_statement(statement, RemediationAction)
-            else:
-                conditions.append(filter_)
-                statement = statement.where(filter_)
+        page, count = query.statements()
+        parameters = query.parameters()
         connection = await self.repository.session.connection()
-        rows = (await connection.execute(statement)).mappings().all()
-        total = (await connection.execute(remediation_count().where(*conditions))).scalar_one()
+        rows = (await connection.execute(page, parameters)).mappings().all()
+        total = (await connection.execute(count, parameters)).scalar_one()
         return list(rows), total
 
     async def get_action(self, action_id: UUID) -> RemediationAction:
