@@ -24,7 +24,9 @@ from risk_register.estates.enums import (
 )
 from risk_register.estates.models import RemediationAction, Site
 from risk_register.estates.queries import belongs_to_matching_site, remediation_open, remediation_overdue, site_matches
+from risk_register.estates.remediation_list import RemediationListQuery
 from risk_register.estates.rules import is_remediation_open, is_remediation_overdue
+from risk_register.estates.services import RemediationService
 from risk_register.organisation.reference import Organisation
 from tests.conftest import TODAY
 
@@ -104,6 +106,28 @@ async def test_overdue_moves_with_the_today_passed_in(db: AsyncSession) -> None:
         today = TODAY + timedelta(days=shift)
         expected = {r.id for r in rows if is_remediation_overdue(r.status, r.target_date, today)}
         assert await ids_where(db, remediation_overdue(today)) == expected, shift
+
+
+async def test_the_cached_list_statement_binds_today_each_time(db: AsyncSession) -> None:
+    """The remediation list builds its statements once per shape (remediation_list.py): asking on another day,
+    or for the other half, must still answer by the rule for that day."""
+    site = await add_site(db, "GRID-3")
+    rows = [
+        action(site.id, status, TODAY + timedelta(days=offset))
+        for status, offset in itertools.product(RemediationStatus, OFFSETS)
+    ]
+    db.add_all(rows)
+    await db.commit()
+    service = RemediationService(session=db)
+    for shift, overdue in itertools.product((-31, -1, 0, 1, 401), (True, False)):
+        today = TODAY + timedelta(days=shift)
+        query = RemediationListQuery(today=today, overdue=overdue, sort="target_date", descending=False, limit=500)
+        listed, total = await service.list_page(query)
+        expected = {r.id for r in rows if is_remediation_overdue(r.status, r.target_date, today) is overdue}
+        assert {row["id"] for row in listed} == expected, (shift, overdue)
+        assert total == len(expected)
+        targets = [row["target_date"] for row in listed]
+        assert targets == sorted(targets)
 
 
 @settings(
