@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -573,13 +574,19 @@ async def insert_created(
     now = datetime.now(UTC)
     ids = new_ids(created.height)
     risks = created.select(pl.Series("id", ids, dtype=pl.String), *rules.RISK_FIELDS)
-    await insert_frame(
-        session,
-        table_of(Risk),
-        risks,
-        {"register_id": register.id, "version": 1, "created_at": now, "updated_at": now},
+    # The events are made (in polars, which releases the GIL) while the database writes the risks.
+    making_events = asyncio.create_task(
+        asyncio.to_thread(create_events, Risk, risks, shared={"register_id": register.id})
     )
-    events = create_events(Risk, risks, shared={"register_id": register.id})
+    try:
+        await insert_frame(
+            session,
+            table_of(Risk),
+            risks,
+            {"register_id": register.id, "version": 1, "created_at": now, "updated_at": now},
+        )
+    finally:
+        events = await making_events
     await insert_frame(session, table_of(AuditEvent), events.rows, events.shared)
     # Each first version is the row services.version_row makes; only the risk, its data and its fields vary.
     template = version_row(
