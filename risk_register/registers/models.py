@@ -67,7 +67,8 @@ class Risk(RiskFields, Versioned, UUIDv7AuditBase):
         Index("ix_risk_national_reference", "national_reference"),
     )
 
-    register_id: Mapped[UUID] = mapped_column(ForeignKey("risk_register.id"), index=True)
+    # No index of its own: uq_risk_register_reference's index begins with register_id (migration 0006).
+    register_id: Mapped[UUID] = mapped_column(ForeignKey("risk_register.id"))
 
     register: Mapped[Register] = relationship(lazy="joined", innerjoin=True)
 
