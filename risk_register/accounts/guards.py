@@ -23,7 +23,8 @@ def requires(permission: Permission) -> dict[str, Any]:
 PUBLIC: dict[str, Any] = {"public": True}
 
 
-def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # async although it awaits nothing: Litestar runs a sync guard in a worker thread, a thread hand-off per request.
     if handler.opt.get("public") or "user" not in connection.scope:
         return  # public routes: the authentication middleware let them through without a user
     permission: Permission | None = handler.opt.get("permission")
