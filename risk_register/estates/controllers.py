@@ -7,6 +7,7 @@ Single records answer with an ETag; PATCH and DELETE need it back in If-Match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -67,11 +68,12 @@ WRITE = requires(Permission.ESTATES_WRITE)
 
 
 def _in(column: Any, values: Sequence[object] | None) -> list[ColumnElement[bool]]:
-    return [column.in_(_values(values))] if values else []
+    return [column.in_([getattr(v, "value", v) for v in values])] if values else []
 
 
-def _values(values: Sequence[object] | None) -> tuple[str, ...]:
-    return tuple(str(getattr(v, "value", v)) for v in values or ())
+def _values(values: Sequence[StrEnum] | None) -> tuple[str, ...]:
+    """Enum query parameters as the values the remediation list binds."""
+    return tuple(v.value for v in values or ())
 
 
 def _site(site: Site, status_code: int = 200) -> Response[SiteRead]:
