@@ -78,59 +78,38 @@ class RemediationListQuery:
     limit: int = 50
     offset: int = 0
 
-    def statements(self) -> tuple[Select[Any], Select[Any]]:
-        """The page statement and the count statement for this question's shape (cached)."""
-        return _statements(self._shape())
+    def prepared(self) -> tuple[Select[Any], Select[Any], dict[str, Any]]:
+        """The page statement and the count statement for this question's shape (cached), and the values they
+        bind. The shape is read off the values: a filter is in the statement exactly when its value is bound."""
+        parameters = self._parameters()
+        shape = (*(name in parameters for name in _FILTERS), self.overdue, self.sort, self.descending)
+        page, count = _statements(shape)
+        return page, count, parameters
 
-    def parameters(self) -> dict[str, Any]:
-        """The values the statements bind, by parameter name: only those of the filters present."""
+    def _parameters(self) -> dict[str, Any]:
         site = self.site
         values: dict[str, Any] = {
-            "today": self.today,
+            "today": self.today if self.overdue is not None else None,
             "site_id": self.site_id,
-            "systems": list(self.systems),
-            "priorities": list(self.priorities),
-            "statuses": list(self.statuses),
+            "systems": list(self.systems) or None,
+            "priorities": list(self.priorities) or None,
+            "statuses": list(self.statuses) or None,
+            # An Area with no regions is still a filter (it matches no site): [] is bound, not dropped.
             "area_regions": list(site.area_regions) if site.area_regions is not None else None,
             "region": site.region,
             "pdu": site.pdu,
-            "site_types": list(site.site_types),
+            "site_types": list(site.site_types) or None,
         }
-        present = dict(zip(_FILTERS, self._shape()[: len(_FILTERS)], strict=True))
-        bound = {name: value for name, value in values.items() if present[name]}
-        return {**bound, "limit": self.limit, "offset": self.offset}
-
-    def _shape(self) -> _Shape:
-        site = self.site
-        return (
-            self.overdue is not None,
-            self.site_id is not None,
-            bool(self.systems),
-            bool(self.priorities),
-            bool(self.statuses),
-            site.area_regions is not None,
-            site.region is not None,
-            site.pdu is not None,
-            bool(site.site_types),
-            self.overdue,
-            self.sort,
-            self.descending,
-        )
+        return {
+            **{name: value for name, value in values.items() if value is not None},
+            "limit": self.limit,
+            "offset": self.offset,
+        }
 
 
-# Which filters are present, in _FILTERS' order; then the overdue flag's value, the sort field and its direction.
-_Shape = tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool, bool | None, str, bool]
-_FILTERS = (
-    "today",
-    "site_id",
-    "systems",
-    "priorities",
-    "statuses",
-    "area_regions",
-    "region",
-    "pdu",
-    "site_types",
-)
+# Which filters are bound, in _FILTERS' order; then the overdue flag's value, the sort field and its direction.
+_Shape = tuple[Any, ...]
+_FILTERS = ("today", "site_id", "systems", "priorities", "statuses", "area_regions", "region", "pdu", "site_types")
 
 
 @lru_cache(maxsize=1024)  # shapes, not questions: 2^9 filter combinations x 3 overdue values x 10 sorts at most

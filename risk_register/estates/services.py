@@ -323,8 +323,7 @@ class RemediationService(SQLAlchemyAsyncRepositoryService[RemediationAction, Rem
         itself (benchmarks/README.md). The statements are built once per shape of question and run as Core on
         the session's connection, in its transaction (remediation_list.py says why).
         """
-        page, count = query.statements()
-        parameters = query.parameters()
+        page, count, parameters = query.prepared()
         connection = await self.repository.session.connection()
         rows = (await connection.execute(page, parameters)).mappings().all()
         total = (await connection.execute(count, parameters)).scalar_one()
