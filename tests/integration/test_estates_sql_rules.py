@@ -73,14 +73,20 @@ async def ids_where(db: AsyncSession, *conditions) -> set[UUID]:  # type: ignore
     return set((await db.scalars(select(RemediationAction.id).where(*conditions))).all())
 
 
-async def test_overdue_and_open_agree_on_an_exhaustive_grid(db: AsyncSession) -> None:
-    site = await add_site(db, "GRID-1")
+async def every_status_on_every_offset(db: AsyncSession, site_code: str) -> list[RemediationAction]:
+    """One action for each status due on each of OFFSETS' days from TODAY, committed."""
+    site = await add_site(db, site_code)
     rows = [
         action(site.id, status, TODAY + timedelta(days=offset))
         for status, offset in itertools.product(RemediationStatus, OFFSETS)
     ]
     db.add_all(rows)
     await db.commit()
+    return rows
+
+
+async def test_overdue_and_open_agree_on_an_exhaustive_grid(db: AsyncSession) -> None:
+    rows = await every_status_on_every_offset(db, "GRID-1")
 
     overdue = await ids_where(db, remediation_overdue(TODAY))
     assert overdue == {r.id for r in rows if is_remediation_overdue(r.status, r.target_date, TODAY)}
@@ -111,13 +117,7 @@ async def test_overdue_moves_with_the_today_passed_in(db: AsyncSession) -> None:
 async def test_the_cached_list_statement_binds_today_each_time(db: AsyncSession) -> None:
     """The remediation list builds its statements once per shape (remediation_list.py): asking on another day,
     or for the other half, must still answer by the rule for that day."""
-    site = await add_site(db, "GRID-3")
-    rows = [
-        action(site.id, status, TODAY + timedelta(days=offset))
-        for status, offset in itertools.product(RemediationStatus, OFFSETS)
-    ]
-    db.add_all(rows)
-    await db.commit()
+    rows = await every_status_on_every_offset(db, "GRID-3")
     service = RemediationService(session=db)
     for shift, overdue in itertools.product((-31, -1, 0, 1, 401), (True, False)):
         today = TODAY + timedelta(days=shift)
