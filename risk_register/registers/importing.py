@@ -419,6 +419,8 @@ def effective_date_problems(
         for identified, last in frame.select("identified_on", "_last").unique().iter_rows()
     }
     problems: list[FieldProblem] = []
+    if not any(answers.values()):
+        return problems  # the usual case: no need to visit ten thousand rows one by one
     for line, identified, last in frame.sort(LINE).iter_rows():
         problems.extend(FieldProblem(p.field, p.reason, row=line) for p in answers[(identified, last)])
     return problems
