@@ -173,7 +173,8 @@ async def insert_frame_copying(
     params["rows"] = frame.select(plain).write_json() if plain else json.dumps([None] * frame.height)
     # Row i of the frame is element i of the JSON array (its key); its ids are bytes 16*i+1.. of each blob.
     values = {name: f"substr(:p_{name}, j.key * 16 + 1, 16)" for name in packed}
-    values |= {name: f"j.value ->> '$.{name}'" for name in plain}
+    # json_extract, not ->>: the same answer here, and in SQLite since 3.9 rather than 3.38.
+    values |= {name: f"json_extract(j.value, '$.{name}')" for name in plain}
     values |= {name: f":s_{name}" for name in shared}
     values |= {name: f"s.{name}" for name in copied}
     statement = (
