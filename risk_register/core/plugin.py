@@ -36,6 +36,7 @@ from risk_register.core.context import provide_context, provide_organisation
 from risk_register.core.filters import provide_org_filter, provide_period
 from risk_register.core.health import health
 from risk_register.core.logging import RequestIdMiddleware, structlog_config
+from risk_register.core.memory import freeze_startup_heap
 from risk_register.core.openapi import InputModelSchemaPlugin
 from risk_register.core.pagination import provide_page
 from risk_register.core.problems import problem_details_config, register_parameter_names
@@ -169,6 +170,7 @@ class CorePlugin(InitPluginProtocol, CLIPluginProtocol):
             if self.settings.demo_mode:
                 await ensure_demo_users(session)
             await session.commit()
+        freeze_startup_heap()
         try:
             yield
         finally:
